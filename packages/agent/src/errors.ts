@@ -1,0 +1,36 @@
+import { OutpostError } from '@outpost/protocol'
+
+/**
+ * Every failure the agent reports, with its stable code. Codes that travel back to the hub in a
+ * `result` (e.g. a rejected instruction) keep the same code. Each is documented in docs/errors.md.
+ */
+export const AgentErrorCode = {
+  Config: 'AGENT_ERR_CONFIG',
+  NotEnrolled: 'AGENT_ERR_NOT_ENROLLED',
+  EnrollFailed: 'AGENT_ERR_ENROLL_FAILED',
+  /** The hub's certificate does not match the pinned fingerprint. */
+  CertMismatch: 'AGENT_ERR_CERT_MISMATCH',
+  Proxy: 'AGENT_ERR_PROXY',
+  Transport: 'AGENT_ERR_TRANSPORT',
+  /** The hub answered with an error envelope. */
+  HubRefused: 'AGENT_ERR_HUB_REFUSED',
+  /** The hub asked the agent to slow down (429/503). */
+  Throttled: 'AGENT_ERR_THROTTLED',
+  InstructionUnsigned: 'AGENT_ERR_INSTRUCTION_UNSIGNED',
+  InstructionBadSignature: 'AGENT_ERR_INSTRUCTION_BAD_SIGNATURE',
+  InstructionExpired: 'AGENT_ERR_INSTRUCTION_EXPIRED',
+  InstructionReplayed: 'AGENT_ERR_INSTRUCTION_REPLAYED',
+  InstructionWrongAgent: 'AGENT_ERR_INSTRUCTION_WRONG_AGENT',
+  ExecFailed: 'AGENT_ERR_EXEC_FAILED',
+  SpoolFull: 'AGENT_ERR_SPOOL_FULL',
+  State: 'AGENT_ERR_STATE'
+} as const
+export type AgentErrorCode = (typeof AgentErrorCode)[keyof typeof AgentErrorCode]
+
+/** An agent failure with a stable code. */
+export class AgentError extends OutpostError {
+  constructor (code: AgentErrorCode, message: string, options: { details?: unknown, cause?: unknown, statusCode?: number } = {}) {
+    super(code, message, options)
+    this.name = 'AgentError'
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * The hub's message bus port: in-process for one hub, NATS between replicas. Subjects are
+ * dotted strings; payloads are small JSON-able objects.
+ */
+export interface Bus {
+  readonly kind: 'memory' | 'nats'
+  publish (subject: string, payload: unknown): void
+  /** Calls `handler` for each message on `subject` until the returned function is called. */
+  subscribe (subject: string, handler: (payload: unknown) => void): () => void
+  close (): Promise<void>
+}
+
+/** Subjects used on the bus. */
+export const BusSubject = {
+  /** An instruction was queued for this agent: wake its long-poll or WebSocket. */
+  instructionsQueued: (agentId: string) => `agent.${agentId}.instructions`,
+  /** A command finished: wake operators waiting on it. */
+  commandFinished: (commandId: string) => `command.${commandId}.finished`
+} as const

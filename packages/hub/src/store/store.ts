@@ -1,0 +1,183 @@
+import type { Inventory, StatusSnapshot, Metric, AgentEvent, Role, InstructionBody, CommandState, WireError } from '@outpost/protocol'
+
+/**
+ * The hub's persistence port. Two implementations sit behind it (`sqlite/` and `postgres/`) and
+ * one contract suite runs against both. All times are milliseconds since the epoch.
+ * Every method is atomic: it either commits all it writes or nothing.
+ */
+export interface Store {
+  /** Which backend this is, for logs and diagnostics. */
+  readonly kind: 'sqlite' | 'postgres'
+  /** Creates or upgrades the schema. Safe to call on every start, and by several replicas at once. */
+  migrate (): Promise<void>
+  close (): Promise<void>
+
+  // ── settings (hub key material, instance facts) ──
+  getSetting (key: string): Promise<string | undefined>
+  /** Stores `value` unless the key exists; returns the value that is stored afterwards (first writer wins). */
+  putSettingIfAbsent (key: string, value: string): Promise<string>
+
+  // ── operators ──
+  createUser (u: NewUser): Promise<void>
+  findUserByName (name: string): Promise<UserRecord | undefined>
+  countUsers (): Promise<number>
+  createApiToken (t: NewApiToken): Promise<void>
+  /** Looks a token up by the SHA-256 hex of its secret and records `lastUsedAt`. */
+  useApiToken (tokenHash: string, now: number): Promise<ApiTokenRecord | undefined>
+
+  // ── enrollment ──
+  createEnrollToken (t: NewEnrollToken): Promise<void>
+  /**
+   * Atomically marks the token used and creates the agent. Returns `undefined` (and writes
+   * nothing) when the token does not exist, the hash differs, it expired, or it was used.
+   */
+  enrollAgent (tokenId: string, secretHash: string, agent: NewAgent): Promise<AgentRecord | undefined>
+  getAgent (id: string): Promise<AgentRecord | undefined>
+  listAgents (): Promise<AgentRecord[]>
+  /** Sets `lastSeen` (only forward in time). */
+  touchAgent (id: string, lastSeen: number): Promise<void>
+
+  // ── ingest ──
+  /**
+   * Stores a batch of reports from any number of agents in ONE transaction. A report whose
+   * (agentId, seq) is already stored is skipped, not stored twice. Updates each agent's latest
+   * inventory/status/metrics and `lastSeen`. Resolves only after the commit.
+   */
+  ingestReports (reports: readonly IngestReport[]): Promise<void>
+  /** Points of one metric of one host with from ≤ time ≤ to, oldest first, at most `limit`. */
+  queryMetrics (agentId: string, name: string, from: number, to: number, limit: number): Promise<MetricPoint[]>
+  /** The latest value of every metric of a host. */
+  latestMetrics (agentId: string): Promise<{ time: number | null, values: Record<string, number> }>
+  recentEvents (agentId: string, limit: number): Promise<AgentEvent[]>
+
+  // ── commands (instructions) ──
+  createCommand (c: NewCommand): Promise<void>
+  getCommand (id: string): Promise<CommandRecord | undefined>
+  /**
+   * Instructions to hand to an agent now: state `queued`, or `sent` before `resendBefore`,
+   * not expired at `now`. Marks them `sent` with `sentAt = now`. Oldest first.
+   */
+  takeDeliverable (agentId: string, now: number, resendBefore: number): Promise<CommandRecord[]>
+  /**
+   * Records the result of a command of this agent, once: a second result for the same command,
+   * or one from another agent, changes nothing and returns false. Also records the result's
+   * (agentId, seq) like a report so that the spool acknowledgement is uniform.
+   */
+  completeCommand (r: CommandResult): Promise<boolean>
+  /** Marks commands whose expiry passed while still queued/sent as `expired`; returns how many. */
+  expireCommands (now: number): Promise<number>
+
+  // ── audit ──
+  appendAudit (e: NewAuditEntry): Promise<void>
+  listAudit (limit: number): Promise<AuditRecord[]>
+}
+
+export interface NewUser { readonly id: string, readonly name: string, readonly passwordHash: string, readonly role: Role, readonly createdAt: number }
+export interface UserRecord extends NewUser {}
+
+export interface NewApiToken {
+  readonly id: string
+  readonly name: string
+  /** SHA-256 hex of the secret; the secret itself is never stored. */
+  readonly tokenHash: string
+  readonly role: Role
+  /** The user the token acts for, when it has one. */
+  readonly userId: string | null
+  readonly createdAt: number
+}
+export interface ApiTokenRecord extends NewApiToken { readonly lastUsedAt: number | null }
+
+export interface NewEnrollToken {
+  readonly id: string
+  readonly secretHash: string
+  readonly group: string
+  readonly expiresAt: number
+  readonly createdAt: number
+  readonly createdBy: string
+}
+
+export interface NewAgent {
+  readonly id: string
+  readonly name: string
+  /** base64url raw Ed25519 public key: the only credential the hub keeps for an agent. */
+  readonly publicKey: string
+  readonly enrolledAt: number
+  /** Set from the token's group by `enrollAgent`; ignored in the argument. */
+  readonly group?: string
+}
+export interface AgentRecord {
+  readonly id: string
+  readonly name: string
+  readonly group: string
+  readonly publicKey: string
+  readonly enrolledAt: number
+  readonly lastSeen: number | null
+  readonly inventory: Inventory | null
+  readonly inventoryAt: number | null
+  readonly snapshot: StatusSnapshot | null
+  readonly snapshotAt: number | null
+}
+
+export interface IngestReport {
+  readonly agentId: string
+  readonly seq: number
+  /** Agent clock. */
+  readonly time: number
+  /** Hub clock. */
+  readonly receivedAt: number
+  readonly metrics: readonly Metric[]
+  readonly inventory?: Inventory | undefined
+  readonly status?: StatusSnapshot | undefined
+  readonly events: readonly AgentEvent[]
+}
+
+export interface MetricPoint { readonly time: number, readonly value: number }
+
+export interface NewCommand {
+  readonly id: string
+  readonly agentId: string
+  readonly issuer: string
+  readonly body: InstructionBody
+  readonly nonce: string
+  readonly createdAt: number
+  readonly expiresAt: number
+}
+export interface CommandRecord extends NewCommand {
+  readonly status: CommandState
+  readonly sentAt: number | null
+  readonly finishedAt: number | null
+  readonly exitCode: number | null
+  readonly signal: string | null
+  readonly stdout: string
+  readonly stderr: string
+  readonly truncated: boolean
+  readonly error: WireError | null
+}
+
+export interface CommandResult {
+  readonly agentId: string
+  readonly seq: number
+  readonly commandId: string
+  readonly status: 'completed' | 'failed' | 'rejected'
+  readonly finishedAt: number
+  readonly exitCode: number | null
+  readonly signal: string | null
+  readonly stdout: string
+  readonly stderr: string
+  readonly truncated: boolean
+  readonly error: WireError | null
+}
+
+export interface NewAuditEntry {
+  readonly time: number
+  /** `user:NAME`, `token:NAME`, `agent:ID` or `system`. */
+  readonly actor: string
+  /** Dotted verb, e.g. `command.create`, `agent.enroll`, `token.create`. */
+  readonly action: string
+  /** What it was done to, e.g. `host:ID`. */
+  readonly target: string
+  /** `ok`, `denied` or an error code. */
+  readonly result: string
+  readonly detail: Readonly<Record<string, unknown>>
+}
+export interface AuditRecord extends NewAuditEntry { readonly id: number }

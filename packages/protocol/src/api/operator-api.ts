@@ -1,0 +1,107 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { ExecBody, ReportItemsBody, ReportNowBody } from '../messages/instruction.ts'
+import { Inventory, MetricName, StatusSnapshot, AgentEvent } from '../messages/monitoring.ts'
+import { WireError } from '../errors.ts'
+
+/** Operator roles, weakest first. */
+export const Role = { Viewer: 'viewer', Operator: 'operator', Admin: 'admin' } as const
+export type Role = (typeof Role)[keyof typeof Role]
+export const RoleSchema = Type.Union([Type.Literal('viewer'), Type.Literal('operator'), Type.Literal('admin')])
+
+const IsoTime = Type.String({ format: 'date-time', description: 'ISO 8601 UTC time' })
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()])
+
+/** `online`: heard from within three intervals; `offline`: not; `unknown`: never reported. */
+export const HostState = Type.Union([Type.Literal('online'), Type.Literal('offline'), Type.Literal('unknown')])
+
+/** One row of `GET /api/v1/hosts`. */
+export const HostSummary = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  group: Type.String(),
+  status: HostState,
+  lastSeen: Nullable(IsoTime),
+  enrolledAt: IsoTime,
+  /** e.g. `Debian GNU/Linux 12`, empty before the first inventory. */
+  os: Type.String()
+}, { additionalProperties: false })
+export type HostSummary = Static<typeof HostSummary>
+
+export const HostList = Type.Array(HostSummary)
+
+/** `GET /api/v1/hosts/:id`. */
+export const HostDetail = Type.Object({
+  ...HostSummary.properties,
+  inventory: Nullable(Inventory),
+  inventoryAt: Nullable(IsoTime),
+  /** The latest value of every metric, by name. */
+  metrics: Type.Record(Type.String(), Type.Number()),
+  metricsAt: Nullable(IsoTime),
+  snapshot: Nullable(StatusSnapshot),
+  recentEvents: Type.Array(AgentEvent)
+}, { additionalProperties: false })
+export type HostDetail = Static<typeof HostDetail>
+
+/** Query of `GET /api/v1/hosts/:id/metrics`. */
+export const MetricQuery = Type.Object({
+  name: MetricName,
+  /** ISO time or milliseconds; default one hour before `to`. */
+  from: Type.Optional(Type.String({ maxLength: 64 })),
+  /** ISO time or milliseconds; default now. */
+  to: Type.Optional(Type.String({ maxLength: 64 })),
+  limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,6}$' }))
+}, { additionalProperties: false })
+export type MetricQuery = Static<typeof MetricQuery>
+
+/** Answer of `GET /api/v1/hosts/:id/metrics`: points in time order. */
+export const MetricSeries = Type.Object({
+  hostId: Type.String(),
+  name: Type.String(),
+  points: Type.Array(Type.Object({ time: IsoTime, value: Type.Number() }, { additionalProperties: false }))
+}, { additionalProperties: false })
+export type MetricSeries = Static<typeof MetricSeries>
+
+const Ttl = { ttlMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 7 * 24 * 3600_000, description: 'how long the instruction stays valid; default 10 minutes' })) }
+
+/** Body of `POST /api/v1/hosts/:id/commands`: an instruction body plus an optional time to live. */
+export const CreateCommandRequest = Type.Union([
+  Type.Object({ ...ExecBody.properties, ...Ttl }, { additionalProperties: false }),
+  Type.Object({ ...ReportNowBody.properties, ...Ttl }, { additionalProperties: false }),
+  Type.Object({ ...ReportItemsBody.properties, ...Ttl }, { additionalProperties: false })
+])
+export type CreateCommandRequest = Static<typeof CreateCommandRequest>
+
+export const CreatedCommand = Type.Object({ id: Type.String() }, { additionalProperties: false })
+
+/** Where a command stands. `sent` may be sent again if the agent did not answer; it runs once. */
+export const CommandState = Type.Union([
+  Type.Literal('queued'), Type.Literal('sent'), Type.Literal('completed'),
+  Type.Literal('failed'), Type.Literal('rejected'), Type.Literal('expired')
+])
+export type CommandState = Static<typeof CommandState>
+
+/** `GET /api/v1/commands/:id`. */
+export const CommandStatus = Type.Object({
+  id: Type.String(),
+  hostId: Type.String(),
+  type: Type.String(),
+  status: CommandState,
+  issuer: Type.String(),
+  createdAt: IsoTime,
+  expiresAt: IsoTime,
+  finishedAt: Nullable(IsoTime),
+  exitCode: Nullable(Type.Integer()),
+  signal: Nullable(Type.String()),
+  stdout: Type.String(),
+  stderr: Type.String(),
+  truncated: Type.Boolean(),
+  error: Nullable(WireError)
+}, { additionalProperties: false })
+export type CommandStatus = Static<typeof CommandStatus>
+
+/** Query of `GET /api/v1/commands/:id`: `wait` holds the answer until the command ends (ms, ≤ 60 000). */
+export const CommandWaitQuery = Type.Object({
+  wait: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' }))
+}, { additionalProperties: false })
+
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) }, { additionalProperties: false })

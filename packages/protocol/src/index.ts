@@ -1,0 +1,19 @@
+/**
+ * The Outpost wire protocol: every message between hub, agent, relay, CLI and console, written
+ * once as a TypeBox schema with its TypeScript type derived from it, plus validation and the
+ * signing formats both ends must agree on.
+ */
+export * from './version.ts'
+export * from './errors.ts'
+export * from './validate.ts'
+export * from './paths.ts'
+export * from './enroll-token.ts'
+export * from './crypto/canonical-json.ts'
+export * from './crypto/ed25519.ts'
+export * from './crypto/request-signature.ts'
+export * from './crypto/instruction-signature.ts'
+export * from './messages/monitoring.ts'
+export * from './messages/instruction.ts'
+export * from './messages/agent-messages.ts'
+export * from './messages/hub-messages.ts'
+export * from './api/operator-api.ts'
