@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+// The `outpost` command. Node 24 runs the TypeScript sources directly (type stripping).
+const [major] = process.versions.node.split('.').map(Number)
+if (major < 24) {
+  process.stderr.write(`outpost needs Node.js 24 or later (this is ${process.version}). Run it through npm (npx outpost …, npm start), which uses the Node 24 pinned in devDependencies, or install Node 24.\n`)
+  process.exit(1)
+}
+const { runCli } = await import('../packages/cli/src/main.ts')
+process.exitCode = await runCli(process.argv.slice(2))

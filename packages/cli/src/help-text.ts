@@ -1,0 +1,22 @@
+/** The text of `outpost --help`. */
+export const HELP = `outpost — monitor and maintain servers that only ever dial out
+
+Usage:
+  outpost hub --data DIR [--listen HOST:PORT] [--public-url URL] [--db postgres://…]
+              [--tls-cert FILE --tls-key FILE]
+  outpost agent --enroll TOKEN --state DIR [--interval 30s] [--proxy URL]
+  outpost agent --state DIR
+  outpost admin enroll-token --data DIR [--ttl 1h] [--group NAME]
+  outpost admin api-token --data DIR --name NAME [--role admin|operator|viewer]
+  outpost ctl --hub URL --token T [--fingerprint SHA256] hosts
+  outpost ctl --hub URL --token T host ID
+  outpost ctl --hub URL --token T exec ID [--timeout 60s] -- ARGV…
+  outpost demo [--dir DIR]
+
+Environment:
+  OUTPOST_ADMIN_PASSWORD   password of the first admin user (hub, first start)
+  HTTPS_PROXY              CONNECT proxy for the agent when --proxy is not given
+  OUTPOST_HUB, OUTPOST_TOKEN, OUTPOST_FINGERPRINT   defaults for ctl
+
+Run "outpost COMMAND --help" for the options of one command.
+`
