@@ -21,9 +21,13 @@ export const AgentErrorCode = {
   InstructionExpired: 'AGENT_ERR_INSTRUCTION_EXPIRED',
   InstructionReplayed: 'AGENT_ERR_INSTRUCTION_REPLAYED',
   InstructionWrongAgent: 'AGENT_ERR_INSTRUCTION_WRONG_AGENT',
+  /** The instruction (signed) does not match the schema. */
+  InstructionInvalid: 'AGENT_ERR_INSTRUCTION_INVALID',
   ExecFailed: 'AGENT_ERR_EXEC_FAILED',
   SpoolFull: 'AGENT_ERR_SPOOL_FULL',
-  State: 'AGENT_ERR_STATE'
+  State: 'AGENT_ERR_STATE',
+  /** A collector could not read a source it cannot do without (e.g. /proc/stat). */
+  Collect: 'AGENT_ERR_COLLECT'
 } as const
 export type AgentErrorCode = (typeof AgentErrorCode)[keyof typeof AgentErrorCode]
 

@@ -1,3 +1,12 @@
 /** The Outpost hub: `createHub(config)` returns an unstarted hub; see `main.ts` for the process. */
 export * from './errors.ts'
 export * from './config/hub-config.ts'
+export { createHub, type Hub, type HubDeps } from './create-hub.ts'
+export { runHub } from './main.ts'
+export { openHubAdmin, type HubAdmin } from './admin/hub-admin.ts'
+export type { HubAdminOps } from './admin/admin-ops.ts'
+export { readHubFacts, hubFactsPath, type HubFacts } from './config/hub-facts.ts'
+export { DEFAULT_WS_TIMING, type WsTiming } from './ws/agent-ws-server.ts'
+export { hashPassword, verifyPassword } from './auth/password-hash.ts'
+export * from './store/open-store.ts'
+export type * from './store/store.ts'

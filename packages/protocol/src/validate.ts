@@ -1,6 +1,10 @@
-import type { Static, TSchema } from '@sinclair/typebox'
+import { FormatRegistry, type Static, type TSchema } from '@sinclair/typebox'
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
 import { ProtocolError, ProtocolErrorCode } from './errors.ts'
+
+// TypeBox knows no string formats by itself; the schemas use `date-time` (ISO 8601, UTC or offset).
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/
+if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', v => DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)))
 
 const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>()
 

@@ -1,1 +1,5 @@
-export {}
+/** Starts real Outpost components and their peers for tests; a devDependency only. */
+export * from './postgres.ts'
+export * from './proxy.ts'
+export * from './process-sockets.ts'
+export * from './outpost-process.ts'

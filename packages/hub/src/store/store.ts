@@ -180,4 +180,10 @@ export interface NewAuditEntry {
   readonly result: string
   readonly detail: Readonly<Record<string, unknown>>
 }
-export interface AuditRecord extends NewAuditEntry { readonly id: number }
+export interface AuditRecord extends NewAuditEntry {
+  readonly id: number
+  /** `hash` of the entry before this one (`AUDIT_GENESIS_HASH` for the first). */
+  readonly prevHash: string
+  /** `auditHash(prevHash, entry)`: the chain that lets anyone verify the log (see `verifyAuditChain`). */
+  readonly hash: string
+}

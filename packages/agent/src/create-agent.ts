@@ -1,0 +1,220 @@
+import { EventEmitter } from 'node:events'
+import path from 'node:path'
+import type { Logger } from 'pino'
+import type { SignedInstruction } from '@outpost/protocol'
+import type { AgentConfig } from './config/agent-config.ts'
+import { AgentError, AgentErrorCode } from './errors.ts'
+import { InstructionExecutor, type UnsequencedResult } from './executor/instruction-executor.ts'
+import { SeenLog } from './executor/seen-log.ts'
+import { INSTRUCTION_SKEW_MS } from './executor/verify-instruction.ts'
+import { createHostCollectors, type AgentCollectors } from './runtime/collectors.ts'
+import { runInstructionLoop } from './runtime/instruction-loop.ts'
+import { ReportScheduler, type UnsequencedReport } from './runtime/report-scheduler.ts'
+import { SenderLoop } from './runtime/sender-loop.ts'
+import { DiskSpool, type SpoolDrop } from './spool/disk-spool.ts'
+import { loadAgentState, type AgentState } from './state/agent-state.ts'
+import { AutoTransport } from './transport/auto-transport.ts'
+import { PinnedAgent } from './transport/pinned-connector.ts'
+import type { Transport, TransportStatus } from './transport/transport.ts'
+
+/** How long `stop()` keeps trying to send what is spooled. */
+export const STOP_FLUSH_MS = 5_000
+
+/** Events an agent emits (typed `EventEmitter`). */
+export interface AgentEvents {
+  /** Connection health of the transport. */
+  status: [TransportStatus]
+  /** A message was written to the spool. */
+  spooled: [{ readonly seq: number, readonly type: 'report' | 'result' }]
+  /** The hub acknowledged these seqs. */
+  acked: [readonly number[]]
+  /** The spool dropped unacknowledged messages to stay within its bounds. */
+  dropped: [SpoolDrop]
+  /** An instruction was handled. */
+  instruction: [{ readonly id: string, readonly outcome: string, readonly code?: string }]
+}
+
+/** Optional collaborators; each has a production default. */
+export interface AgentDeps {
+  readonly logger?: Logger
+  /** A ready transport (e.g. a relay); by default `AutoTransport` over the pinned connector. */
+  readonly transport?: Transport
+  readonly now?: () => number
+  readonly random?: () => number
+  readonly collectors?: AgentCollectors
+}
+
+/** A running (or not yet started) agent. */
+export interface Agent extends EventEmitter<AgentEvents> {
+  /** Loads the enrollment, opens spool and logs, starts the scheduler and both loops. */
+  start (): Promise<void>
+  /** Stops collecting, tries to flush the spool for a few seconds, closes the transport. */
+  stop (): Promise<void>
+  /** The agent id (after `start()`). */
+  readonly agentId: string | undefined
+  /** Unacknowledged spooled messages (after `start()`). */
+  readonly pending: number
+}
+
+/** Creates an UNSTARTED agent: nothing is read, opened or dialled until `start()`. */
+export function createAgent (config: AgentConfig, deps: AgentDeps = {}): Agent {
+  return new OutpostAgent(config, deps)
+}
+
+class OutpostAgent extends EventEmitter<AgentEvents> implements Agent {
+  readonly #config: AgentConfig
+  readonly #deps: AgentDeps
+  readonly #now: () => number
+  #state: AgentState | undefined
+  #spool: DiskSpool | undefined
+  #seen: SeenLog | undefined
+  #pinned: PinnedAgent | undefined
+  #transport: Transport | undefined
+  #scheduler: ReportScheduler | undefined
+  #sender: SenderLoop | undefined
+  #executor: InstructionExecutor | undefined
+  #abort: AbortController | undefined
+  #loops: Promise<void>[] = []
+  readonly #inFlight = new Set<Promise<void>>()
+  #started = false
+
+  constructor (config: AgentConfig, deps: AgentDeps) {
+    super()
+    this.#config = config
+    this.#deps = deps
+    this.#now = deps.now ?? Date.now
+  }
+
+  get agentId (): string | undefined {
+    return this.#state?.agentId
+  }
+
+  get pending (): number {
+    return this.#spool?.size ?? 0
+  }
+
+  async start (): Promise<void> {
+    if (this.#started) throw new AgentError(AgentErrorCode.State, 'agent already started')
+    this.#started = true
+    const log = this.#deps.logger
+    const state = loadAgentState(this.#config.stateDir)
+    this.#state = state
+    this.#spool = new DiskSpool(path.join(this.#config.stateDir, 'spool'), {
+      maxAgeMs: this.#config.spool.maxAgeMs,
+      maxBytes: this.#config.spool.maxBytes,
+      now: this.#now,
+      onDrop: (d) => {
+        log?.warn({ ...d }, `spool dropped ${d.count} unacknowledged message(s) (seq ${d.firstSeq}..${d.lastSeq}) because of its ${d.reason} bound`)
+        this.emit('dropped', d)
+      },
+      onRepair: (file, kept, cut) => log?.warn({ file, kept, cut }, 'spool segment had a torn tail; cut it')
+    })
+    this.#seen = new SeenLog(path.join(this.#config.stateDir, 'seen-instructions.log'), { skewMs: INSTRUCTION_SKEW_MS, now: this.#now })
+    if (this.#deps.transport !== undefined) {
+      this.#transport = this.#deps.transport
+    } else {
+      this.#pinned = new PinnedAgent({ fingerprint: state.fingerprint, proxy: this.#config.proxy })
+      this.#transport = new AutoTransport(
+        { hubUrl: state.hubUrl, agentId: state.agentId, privateKey: state.keyPair.privateKey, agent: this.#pinned, now: this.#now },
+        { mode: this.#config.transport, backoff: this.#config.backoff, ...(this.#deps.random === undefined ? {} : { random: this.#deps.random }) }
+      )
+    }
+    this.#transport.onStatus((s) => {
+      log?.info({ ...s }, `transport ${s.type}`)
+      this.emit('status', s)
+    })
+    this.#scheduler = new ReportScheduler({
+      intervalMs: this.#config.intervalMs,
+      jitter: this.#config.jitter,
+      thresholdCheckMs: this.#config.thresholdCheckMs,
+      thresholds: this.#config.thresholds,
+      collectors: this.#deps.collectors ?? createHostCollectors(),
+      append: (r) => this.#append(r),
+      now: this.#now,
+      ...(this.#deps.random === undefined ? {} : { random: this.#deps.random }),
+      ...(log === undefined ? {} : { logger: log })
+    })
+    this.#executor = new InstructionExecutor({
+      agentId: state.agentId,
+      hubKey: state.hubKey,
+      seen: this.#seen,
+      now: this.#now,
+      onReportRequest: (req) => this.#scheduler!.request(req),
+      ...(log === undefined ? {} : { logger: log })
+    })
+    const onInstructions = (list: readonly SignedInstruction[]): void => this.#dispatch(list)
+    this.#sender = new SenderLoop({
+      spool: this.#spool,
+      transport: this.#transport,
+      backoff: this.#config.backoff,
+      onInstructions,
+      onAcked: (seqs) => this.emit('acked', seqs),
+      ...(this.#deps.random === undefined ? {} : { random: this.#deps.random }),
+      ...(log === undefined ? {} : { logger: log })
+    })
+    const abort = new AbortController()
+    this.#abort = abort
+    log?.info({ agentId: state.agentId, hub: state.hubUrl, pending: this.#spool.size }, 'agent starting')
+    this.#loops = [
+      this.#sender.run(abort.signal),
+      runInstructionLoop({
+        transport: this.#transport,
+        pollWaitMs: this.#config.pollWaitMs,
+        backoff: this.#config.backoff,
+        onInstructions,
+        ...(this.#deps.random === undefined ? {} : { random: this.#deps.random }),
+        ...(log === undefined ? {} : { logger: log })
+      }, abort.signal)
+    ]
+    this.#scheduler.start()
+  }
+
+  async stop (): Promise<void> {
+    if (this.#abort === undefined || this.#abort.signal.aborted) return
+    const log = this.#deps.logger
+    await this.#scheduler?.stop()
+    // Kill running programs: their results (SIGKILL) are spooled and go out with the flush or the next start.
+    const kill = new AbortController()
+    this.#killRunning.abort()
+    this.#abort.abort()
+    await Promise.all(this.#loops)
+    await Promise.allSettled([...this.#inFlight])
+    try {
+      const timer = setTimeout(() => kill.abort(), STOP_FLUSH_MS)
+      try {
+        const empty = await this.#sender!.flush(kill.signal)
+        if (!empty) log?.info({ pending: this.#spool!.size }, 'messages stay in the spool for the next start')
+      } finally {
+        clearTimeout(timer)
+      }
+    } catch (err) {
+      log?.info({ err, pending: this.#spool!.size }, 'could not flush the spool before stopping; it is kept for the next start')
+    }
+    await this.#transport?.close()
+    this.#pinned?.destroy()
+    this.#spool?.close()
+    this.#seen?.close()
+    log?.info('agent stopped')
+  }
+
+  readonly #killRunning = new AbortController()
+
+  #append (msg: UnsequencedReport | UnsequencedResult): void {
+    const spooled = this.#spool!.append(msg)
+    this.emit('spooled', { seq: spooled.seq, type: spooled.type })
+    this.#sender?.wake()
+  }
+
+  #dispatch (list: readonly SignedInstruction[]): void {
+    for (const raw of list) {
+      const p = this.#executor!.handle(raw, this.#killRunning.signal).then((result) => {
+        if (result === undefined) return
+        this.#append(result)
+        this.emit('instruction', { id: result.instructionId, outcome: result.outcome, ...(result.error === undefined ? {} : { code: result.error.code }) })
+      }).catch((err: unknown) => {
+        this.#deps.logger?.error({ err }, 'instruction handling failed')
+      }).finally(() => { this.#inFlight.delete(p) })
+      this.#inFlight.add(p)
+    }
+  }
+}

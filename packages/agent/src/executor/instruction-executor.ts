@@ -1,0 +1,84 @@
+import type { KeyObject } from 'node:crypto'
+import type { Logger } from 'pino'
+import type { InstructionBody, ResultMessage } from '@outpost/protocol'
+import { AgentErrorCode } from '../errors.ts'
+import { runExec } from './exec-runner.ts'
+import type { SeenLog } from './seen-log.ts'
+import { verifyInstruction } from './verify-instruction.ts'
+
+/** A result before the spool numbers it. */
+export type UnsequencedResult = Omit<ResultMessage, 'seq'>
+
+/** A report request an instruction asked for (`report-now` or `report-items`). */
+export type ReportRequest = Extract<InstructionBody, { type: 'report-now' | 'report-items' }>
+
+/** What the executor needs. */
+export interface ExecutorOptions {
+  readonly agentId: string
+  readonly hubKey: KeyObject | string
+  readonly seen: SeenLog
+  readonly now?: () => number
+  readonly skewMs?: number
+  /** Called for `report-now` / `report-items`; the scheduler collects and spools the report. */
+  readonly onReportRequest: (req: ReportRequest) => void | Promise<void>
+  readonly logger?: Logger
+}
+
+/**
+ * Verifies and runs instructions. Nothing runs before every check passed and its id was recorded
+ * durably; each refusal becomes a `rejected` result with the matching `AGENT_ERR_INSTRUCTION_*`.
+ */
+export class InstructionExecutor {
+  readonly #opts: ExecutorOptions
+  readonly #now: () => number
+  /** Ids running in this process: a redelivery of one of them is not answered (its real result follows). */
+  readonly #running = new Set<string>()
+
+  constructor (opts: ExecutorOptions) {
+    this.#opts = opts
+    this.#now = opts.now ?? Date.now
+  }
+
+  /**
+   * Handles one instruction as received. Resolves with the result to spool, or `undefined` when
+   * there is nothing to answer (no usable id, or a duplicate delivery of one still running).
+   */
+  async handle (raw: unknown, signal?: AbortSignal): Promise<UnsequencedResult | undefined> {
+    const verdict = verifyInstruction(raw, { agentId: this.#opts.agentId, hubKey: this.#opts.hubKey, seen: this.#opts.seen, now: this.#now(), skewMs: this.#opts.skewMs })
+    if (!verdict.ok) {
+      if (verdict.id !== undefined && this.#running.has(verdict.id) && verdict.code === AgentErrorCode.InstructionReplayed) {
+        this.#opts.logger?.debug({ instructionId: verdict.id }, 'duplicate delivery of a running instruction ignored')
+        return undefined
+      }
+      this.#opts.logger?.warn({ instructionId: verdict.id, code: verdict.code }, `instruction rejected: ${verdict.message}`)
+      if (verdict.id === undefined) return undefined
+      return this.#result(verdict.id, 'rejected', { error: { code: verdict.code, message: verdict.message } })
+    }
+    const ins = verdict.instruction
+    this.#opts.seen.add(ins.id, ins.expiresAt)
+    this.#running.add(ins.id)
+    this.#opts.logger?.info({ instructionId: ins.id, issuer: ins.issuer, type: ins.body.type }, 'running instruction')
+    try {
+      const body = ins.body
+      if (body.type === 'exec') {
+        try {
+          const o = await runExec(body, signal === undefined ? {} : { signal })
+          return this.#result(ins.id, 'completed', {
+            exitCode: o.exitCode, signal: o.signal, stdout: o.stdout, stderr: o.stderr, truncated: o.truncated, durationMs: o.durationMs
+          })
+        } catch (err) {
+          const e = err as { code?: unknown, message?: unknown }
+          return this.#result(ins.id, 'failed', { error: { code: typeof e.code === 'string' ? e.code : AgentErrorCode.ExecFailed, message: String(e.message) } })
+        }
+      }
+      await this.#opts.onReportRequest(body)
+      return this.#result(ins.id, 'completed', {})
+    } finally {
+      this.#running.delete(ins.id)
+    }
+  }
+
+  #result (instructionId: string, outcome: ResultMessage['outcome'], rest: Partial<UnsequencedResult>): UnsequencedResult {
+    return { ...rest, type: 'result', time: this.#now(), instructionId, outcome }
+  }
+}

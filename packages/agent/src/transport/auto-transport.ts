@@ -1,0 +1,144 @@
+import type { ReplyMessage, SpooledMessage } from '@outpost/protocol'
+import { AgentErrorCode } from '../errors.ts'
+import { Backoff, type BackoffOptions } from './backoff.ts'
+import { HttpTransport } from './http-transport.ts'
+import type { HubLink } from './hub-link.ts'
+import { StatusEmitter } from './status-emitter.ts'
+import type { Transport, TransportStatus } from './transport.ts'
+import { WsTransport, type WsTransportOptions } from './ws-transport.ts'
+
+/** Which way to reach the hub: `auto` prefers the WebSocket and falls back to POST. */
+export type TransportMode = 'auto' | 'ws' | 'http'
+
+/** Options of the composite transport. */
+export interface AutoTransportOptions {
+  readonly mode: TransportMode
+  /** Back-off between WebSocket attempts while POST carries the traffic. */
+  readonly backoff: BackoffOptions
+  readonly random?: () => number
+  readonly ws?: WsTransportOptions
+}
+
+/**
+ * The agent's default transport. In `auto` mode it uses the WebSocket whenever one connects and
+ * authenticates; when it cannot (refused upgrade, proxy, hub option) or the socket dies, it
+ * carries on over POST/long-poll by itself, announces `fallback`, and tries the WebSocket again
+ * after a jittered, growing delay. `ws` and `http` force one path.
+ */
+export class AutoTransport implements Transport {
+  readonly #link: HubLink
+  readonly #opts: AutoTransportOptions
+  readonly #http: HttpTransport
+  readonly #status = new StatusEmitter()
+  readonly #backoff: Backoff
+  #ws: WsTransport | undefined
+  #connecting: Promise<WsTransport | undefined> | undefined
+  #retryAt = 0
+  #closed = false
+
+  constructor (link: HubLink, opts: AutoTransportOptions) {
+    this.#link = link
+    this.#opts = opts
+    this.#backoff = new Backoff(opts.backoff, opts.random)
+    this.#http = new HttpTransport(link)
+    this.#http.onStatus((s) => this.#status.emit(s))
+  }
+
+  /** `ws` while the WebSocket is up, else `https`. */
+  get kind (): string {
+    return this.#ws?.isOpen === true ? 'ws' : 'https'
+  }
+
+  async send (messages: readonly SpooledMessage[], signal?: AbortSignal): Promise<ReplyMessage> {
+    const ws = await this.#pick()
+    if (ws === undefined) return await this.#http.send(messages, signal)
+    try {
+      return await ws.send(messages, signal)
+    } catch (err) {
+      if (!this.#shouldFallBack(err, signal)) throw err
+      this.#lost(ws, err)
+      // Resending is safe: the hub de-duplicates by (agent, seq).
+      return await this.#http.send(messages, signal)
+    }
+  }
+
+  async awaitInstructions (waitMs: number, signal?: AbortSignal): Promise<ReplyMessage> {
+    const ws = await this.#pick()
+    if (ws === undefined) return await this.#http.awaitInstructions(waitMs, signal)
+    try {
+      return await ws.awaitInstructions(waitMs, signal)
+    } catch (err) {
+      if (!this.#shouldFallBack(err, signal)) throw err
+      this.#lost(ws, err)
+      return await this.#http.awaitInstructions(waitMs, signal)
+    }
+  }
+
+  onStatus (listener: (s: TransportStatus) => void): () => void {
+    return this.#status.on(listener)
+  }
+
+  async close (): Promise<void> {
+    this.#closed = true
+    const ws = this.#ws ?? await this.#connecting
+    this.#ws = undefined
+    await ws?.close()
+    await this.#http.close()
+  }
+
+  #shouldFallBack (err: unknown, signal: AbortSignal | undefined): boolean {
+    if (signal?.aborted === true || this.#closed || this.#opts.mode === 'ws') return false
+    return (err as { code?: unknown }).code === AgentErrorCode.Transport
+  }
+
+  /** The open WebSocket, a fresh one when a retry is due, or undefined for POST. */
+  async #pick (): Promise<WsTransport | undefined> {
+    if (this.#opts.mode === 'http' || this.#closed) return undefined
+    if (this.#ws?.isOpen === true) return this.#ws
+    if (this.#connecting !== undefined) return await this.#connecting
+    const now = this.#link.now?.() ?? Date.now()
+    if (this.#opts.mode === 'auto' && now < this.#retryAt) return undefined
+    this.#connecting = this.#dial().finally(() => { this.#connecting = undefined })
+    return await this.#connecting
+  }
+
+  async #dial (): Promise<WsTransport | undefined> {
+    const ws = new WsTransport(this.#link, this.#opts.ws)
+    const off = ws.onStatus((s) => this.#status.emit(s))
+    try {
+      await ws.connect()
+    } catch (err) {
+      off()
+      const inMs = this.#scheduleRetry()
+      if (this.#opts.mode === 'ws') {
+        this.#status.emit({ type: 'reconnecting', transport: 'ws', inMs })
+        throw err
+      }
+      this.#status.emit({ type: 'fallback', from: 'ws', to: 'https', reason: (err as Error).message })
+      this.#status.emit({ type: 'reconnecting', transport: 'ws', inMs })
+      return undefined
+    }
+    if (this.#closed) {
+      off()
+      await ws.close()
+      return undefined
+    }
+    this.#backoff.reset()
+    this.#ws = ws
+    return ws
+  }
+
+  #lost (ws: WsTransport, err: unknown): void {
+    if (this.#ws !== ws) return
+    this.#ws = undefined
+    const inMs = this.#scheduleRetry()
+    this.#status.emit({ type: 'fallback', from: 'ws', to: 'https', reason: (err as Error).message })
+    this.#status.emit({ type: 'reconnecting', transport: 'ws', inMs })
+  }
+
+  #scheduleRetry (): number {
+    const inMs = this.#backoff.next()
+    this.#retryAt = (this.#link.now?.() ?? Date.now()) + inMs
+    return inMs
+  }
+}

@@ -1,0 +1,24 @@
+import type { KeyObject } from 'node:crypto'
+import type { PinnedAgent } from './pinned-connector.ts'
+
+/** What a transport needs to talk to the hub as this agent. */
+export interface HubLink {
+  /** Base URL of the hub (`https://host:port`). */
+  readonly hubUrl: string
+  readonly agentId: string
+  /** The agent's Ed25519 private key; it signs requests and never leaves the process. */
+  readonly privateKey: KeyObject
+  /** Pinned connector shared by every request and the WebSocket. */
+  readonly agent: PinnedAgent
+  /** Clock, injectable for tests. */
+  readonly now?: () => number
+}
+
+/** The absolute URL of a hub path, keeping any path prefix of the base URL. */
+export function hubUrl (base: string, path: string): URL {
+  const u = new URL(base)
+  u.pathname = u.pathname.replace(/\/+$/, '') + path
+  u.search = ''
+  u.hash = ''
+  return u
+}

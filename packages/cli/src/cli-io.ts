@@ -1,0 +1,6 @@
+/** What a command may touch of its process: passed in so that tests and `main` differ only here. */
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream
+  readonly stderr: NodeJS.WritableStream
+  readonly env: Readonly<Record<string, string | undefined>>
+}

@@ -1,0 +1,49 @@
+import type { Logger } from 'pino'
+import type { SigningKeyPair } from '@outpost/protocol'
+import type { Bus } from './bus/bus.ts'
+import type { Store } from './store/store.ts'
+import type { HubConfig } from './config/hub-config.ts'
+import type { HubServices } from './hub-services.ts'
+import { AuditLog } from './audit/audit-log.ts'
+import { ApiTokenService } from './auth/api-token-service.ts'
+import { EnrollService, type HubIdentity } from './agents/enroll-service.ts'
+import { IngestService } from './agents/ingest-service.ts'
+import { RequestAuthenticator } from './agents/request-authenticator.ts'
+import { createAgentMessageHandlers } from './agents/agent-message-handlers.ts'
+import { CommandService } from './commands/command-service.ts'
+
+/** What the services are wired from. */
+export interface ServiceInputs {
+  readonly config: HubConfig
+  readonly store: Store
+  readonly bus: Bus
+  readonly log: Logger
+  readonly now: () => number
+  readonly hubKey: SigningKeyPair
+  readonly identity: Omit<HubIdentity, 'hubKey'>
+  readonly closing: AbortSignal
+}
+
+/** Wires the hub's services; every dependency is passed in, nothing is global. */
+export function buildServices (i: ServiceInputs): HubServices {
+  const { config, store, bus, log, now, hubKey, closing } = i
+  const audit = new AuditLog(store, now)
+  const ingest = new IngestService(store, config.limits, log.child({ component: 'ingest' }))
+  const commands = new CommandService({ store, bus, audit, hubKey, now, log: log.child({ component: 'commands' }) })
+  return {
+    config,
+    store,
+    bus,
+    log,
+    now,
+    hubKey,
+    closing,
+    audit,
+    ingest,
+    commands,
+    apiTokens: new ApiTokenService(store, audit, now),
+    enroll: new EnrollService(store, audit, now, { ...i.identity, hubKey: hubKey.publicKey }),
+    requestAuth: new RequestAuthenticator(store, now),
+    handlers: createAgentMessageHandlers({ store, bus, ingest, commands, now, maxPollMs: config.limits.maxPollMs })
+  }
+}

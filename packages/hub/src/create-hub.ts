@@ -1,0 +1,134 @@
+import { mkdir } from 'node:fs/promises'
+import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
+import { pino, type Logger } from 'pino'
+import type { FastifyInstance } from 'fastify'
+import type { Bus } from './bus/bus.ts'
+import { MemoryBus } from './bus/memory-bus.ts'
+import type { Store } from './store/store.ts'
+import { openStore } from './store/open-store.ts'
+import type { HubConfig } from './config/hub-config.ts'
+import { storeOptionsFor } from './config/store-options.ts'
+import { defaultPublicUrl, urlHost, writeHubFacts } from './config/hub-facts.ts'
+import { HubError, HubErrorCode } from './errors.ts'
+import { loadTlsMaterial, type TlsMaterial } from './tls/tls-material.ts'
+import { loadHubSigningKey } from './auth/hub-signing-key.ts'
+import { buildServices } from './build-services.ts'
+import type { HubServices } from './hub-services.ts'
+import { buildApp } from './http/build-app.ts'
+import { AgentWsServer, type WsTiming } from './ws/agent-ws-server.ts'
+import { adminOps, type HubAdminOps } from './admin/admin-ops.ts'
+
+/** How often commands past their expiry are marked `expired`. */
+export const EXPIRE_SWEEP_MS = 30_000
+
+/** A hub: created unstarted, then `listen()`, then `close()`. */
+export interface Hub extends HubAdminOps {
+  /** Opens the store, makes or reads TLS material and keys, and listens (HTTPS, one port). */
+  listen (): Promise<{ url: string, port: number }>
+  /** Graceful: refuses new work, answers held polls, closes sockets, flushes ingest, closes what it opened. */
+  close (): Promise<void>
+  /** SHA-256 hex of the TLS certificate (after `listen`, or after an admin operation). */
+  readonly fingerprint: string
+  /** The URL agents are told to use (known after `listen` when the port is chosen by the OS). */
+  readonly publicUrl: string
+}
+
+/** Optional dependencies; what is passed in is the caller's to close. */
+export interface HubDeps {
+  readonly logger?: Logger
+  readonly store?: Store
+  readonly bus?: Bus
+  readonly now?: () => number
+  readonly wsTiming?: WsTiming
+}
+
+interface Started { store: Store, tls: TlsMaterial, services: HubServices, app: FastifyInstance, ws: AgentWsServer, admin: HubAdminOps }
+
+/** Creates a hub that is not yet listening. */
+export function createHub (config: HubConfig, deps: HubDeps = {}): Hub {
+  const log = deps.logger ?? pino({ level: config.logLevel })
+  const now = deps.now ?? Date.now
+  const bus = deps.bus ?? new MemoryBus()
+  const closing = new AbortController()
+  let port: number | null = config.listen.port === 0 ? null : config.listen.port
+  let init: Promise<Started> | undefined
+  let closed: Promise<void> | undefined
+  let sweeper: NodeJS.Timeout | undefined
+  let cert: TlsMaterial | undefined
+
+  const publicUrl = (): string => {
+    if (config.publicUrl !== null) return defaultPublicUrl(config, 0)
+    if (port === null) throw new HubError(HubErrorCode.Unavailable, 'the public URL is known once the hub listens')
+    return defaultPublicUrl(config, port)
+  }
+
+  async function start (): Promise<Started> {
+    if (closing.signal.aborted) throw new HubError(HubErrorCode.Unavailable, 'hub is closed')
+    await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
+    const guessHost = config.publicUrl !== null ? urlHost(config.publicUrl) : config.listen.host
+    const tls = await loadTlsMaterial(config, guessHost === '0.0.0.0' || guessHost === '::' ? null : guessHost)
+    cert = tls
+    const store = deps.store ?? await openStore(storeOptionsFor(config))
+    try {
+      const hubKey = await loadHubSigningKey(store)
+      const services = buildServices({ config, store, bus, log, now, hubKey, closing: closing.signal, identity: { publicUrl, fingerprint: () => tls.fingerprint } })
+      const app = await buildApp(services, tls)
+      const ws = new AgentWsServer(services, deps.wsTiming)
+      ws.attach(app.server as Server)
+      return { store, tls, services, app, ws, admin: adminOps(services) }
+    } catch (err) {
+      if (deps.store === undefined) await store.close()
+      throw err
+    }
+  }
+  const started = (): Promise<Started> => (init ??= start())
+
+  async function shutdown (): Promise<void> {
+    closing.abort()
+    if (sweeper !== undefined) clearInterval(sweeper)
+    if (init !== undefined) {
+      let s: Started | undefined
+      try {
+        s = await init
+      } catch (err) {
+        log.debug({ err }, 'hub never started; nothing to close but what was passed in')
+      }
+      if (s !== undefined) {
+        await s.ws.close()
+        await s.app.close()
+        await s.services.ingest.drain()
+        if (deps.store === undefined) await s.store.close()
+      }
+    }
+    if (deps.bus === undefined) await bus.close()
+  }
+
+  return {
+    async listen () {
+      const s = await started()
+      await s.app.listen({ host: config.listen.host, port: config.listen.port })
+      const address = s.app.server.address() as AddressInfo
+      port = address.port
+      sweeper = setInterval(() => {
+        s.store.expireCommands(now()).catch((err: unknown) => { log.error({ err }, 'expiring commands failed') })
+      }, EXPIRE_SWEEP_MS)
+      sweeper.unref()
+      await writeHubFacts(config.dataDir, { publicUrl: publicUrl(), port, fingerprint: s.tls.fingerprint, startedAt: now() })
+      const host = config.listen.host === '0.0.0.0' ? '127.0.0.1' : config.listen.host === '::' ? '[::1]' : address.family === 'IPv6' ? `[${address.address}]` : address.address
+      log.info({ port, publicUrl: publicUrl(), fingerprint: s.tls.fingerprint, store: s.store.kind }, 'hub listening')
+      return { url: `https://${host}:${port}`, port }
+    },
+    close: () => (closed ??= shutdown()),
+    get fingerprint () {
+      if (cert === undefined) throw new HubError(HubErrorCode.Unavailable, 'the fingerprint is known once the hub listens')
+      return cert.fingerprint
+    },
+    get publicUrl () {
+      return publicUrl()
+    },
+    createEnrollToken: async (opts) => (await started()).admin.createEnrollToken(opts),
+    createApiToken: async (opts) => (await started()).admin.createApiToken(opts),
+    ensureAdminUser: async (password) => (await started()).admin.ensureAdminUser(password)
+  }
+}

@@ -1,0 +1,51 @@
+import type { CommandStatus, HostDetail, HostSummary } from '@outpost/protocol'
+import type { AgentRecord, CommandRecord, Store } from '../store/store.ts'
+import { isFinished } from '../commands/command-service.ts'
+
+/** How many events a host detail shows. */
+export const HOST_DETAIL_EVENTS = 20
+
+const iso = (ms: number): string => new Date(ms).toISOString()
+const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms))
+
+/** A host as listed: online when heard from within three reporting intervals. */
+export function hostSummary (a: AgentRecord, now: number, intervalMs: number): HostSummary {
+  const status = a.lastSeen === null ? 'unknown' : now - a.lastSeen <= 3 * intervalMs ? 'online' : 'offline'
+  const os = a.inventory === null ? '' : `${a.inventory.os.distribution} ${a.inventory.os.release}`.trim()
+  return { id: a.id, name: a.name, group: a.group, status, lastSeen: isoOrNull(a.lastSeen), enrolledAt: iso(a.enrolledAt), os }
+}
+
+/** A host with its latest inventory, metrics, snapshot and events. */
+export async function hostDetail (store: Store, a: AgentRecord, now: number, intervalMs: number): Promise<HostDetail> {
+  const [latest, events] = await Promise.all([store.latestMetrics(a.id), store.recentEvents(a.id, HOST_DETAIL_EVENTS)])
+  return {
+    ...hostSummary(a, now, intervalMs),
+    inventory: a.inventory,
+    inventoryAt: isoOrNull(a.inventoryAt),
+    metrics: latest.values,
+    metricsAt: isoOrNull(latest.time),
+    snapshot: a.snapshot,
+    recentEvents: events
+  }
+}
+
+/** A command as operators see it; one past its expiry without a result shows as `expired`. */
+export function commandStatus (c: CommandRecord, now: number): CommandStatus {
+  const expired = (c.status === 'queued' || c.status === 'sent') && isFinished(c, now)
+  return {
+    id: c.id,
+    hostId: c.agentId,
+    type: c.body.type,
+    status: expired ? 'expired' : c.status,
+    issuer: c.issuer,
+    createdAt: iso(c.createdAt),
+    expiresAt: iso(c.expiresAt),
+    finishedAt: isoOrNull(c.finishedAt),
+    exitCode: c.exitCode,
+    signal: c.signal,
+    stdout: c.stdout,
+    stderr: c.stderr,
+    truncated: c.truncated,
+    error: c.error
+  }
+}

@@ -1,0 +1,40 @@
+import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import { Type } from '@sinclair/typebox'
+import { HubPath } from '@outpost/protocol'
+import type { HubServices } from '../hub-services.ts'
+import type { TlsMaterial } from '../tls/tls-material.ts'
+import { installErrorHandling } from './error-handler.ts'
+import { typeboxValidatorCompiler } from './typebox-validator.ts'
+import { agentRouteDocs, registerAgentRoutes } from './agent-routes.ts'
+import { registerOperatorApi } from './operator-api.ts'
+import { operatorRoutes } from './operator-routes.ts'
+import { buildOpenApi } from './openapi.ts'
+import type { RouteDoc } from './route-spec.ts'
+
+const healthDoc: RouteDoc = { method: 'GET', url: HubPath.Health, summary: 'Liveness probe', auth: 'none', responses: { 200: Type.Object({ status: Type.Literal('ok') }) } }
+const wsDoc: RouteDoc = { method: 'GET', url: HubPath.AgentWebSocket, summary: 'Agent WebSocket (upgrade): challenge, signed auth, then agent frames and hub replies', auth: 'agent', responses: { 101: Type.Object({}) } }
+
+/** Builds the HTTPS Fastify app (not listening): health, agent API, operator API, one error handler. */
+export async function buildApp (s: HubServices, tls: TlsMaterial): Promise<FastifyInstance> {
+  const app = Fastify({
+    https: { key: tls.keyPem, cert: tls.certPem, minVersion: 'TLSv1.2' },
+    loggerInstance: s.log,
+    // Request start/end and failures are logged by our own policy (log-policy.ts), once.
+    logController: new LogController({ disableRequestLogging: true }),
+    // The agent routes have their own limit; this one covers everything else.
+    bodyLimit: s.config.limits.apiBodyBytes,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 }
+  }) as unknown as FastifyInstance // the https-typed instance is used only through the common API
+  app.setValidatorCompiler(typeboxValidatorCompiler)
+  installErrorHandling(app)
+
+  let openapi: Record<string, unknown> | undefined
+  const routes = operatorRoutes(s, () => openapi)
+  openapi = buildOpenApi([healthDoc, ...agentRouteDocs, wsDoc, ...routes])
+
+  app.get(HubPath.Health, async () => ({ status: 'ok' as const }))
+  await registerAgentRoutes(app, s)
+  await registerOperatorApi(app, s, routes)
+  return app
+}

@@ -1,0 +1,31 @@
+import type { Logger } from 'pino'
+import type { SigningKeyPair } from '@outpost/protocol'
+import type { Bus } from './bus/bus.ts'
+import type { Store } from './store/store.ts'
+import type { HubConfig } from './config/hub-config.ts'
+import type { AuditLog } from './audit/audit-log.ts'
+import type { ApiTokenService } from './auth/api-token-service.ts'
+import type { EnrollService } from './agents/enroll-service.ts'
+import type { IngestService } from './agents/ingest-service.ts'
+import type { RequestAuthenticator } from './agents/request-authenticator.ts'
+import type { AgentMessageHandlers } from './agents/agent-message-handlers.ts'
+import type { CommandService } from './commands/command-service.ts'
+
+/** Everything the transports (HTTP, WebSocket) call into, built once per hub. */
+export interface HubServices {
+  readonly config: HubConfig
+  readonly store: Store
+  readonly bus: Bus
+  readonly log: Logger
+  readonly now: () => number
+  readonly hubKey: SigningKeyPair
+  readonly audit: AuditLog
+  readonly apiTokens: ApiTokenService
+  readonly enroll: EnrollService
+  readonly ingest: IngestService
+  readonly commands: CommandService
+  readonly requestAuth: RequestAuthenticator
+  readonly handlers: AgentMessageHandlers
+  /** Aborts when the hub starts closing: held polls and waits answer at once. */
+  readonly closing: AbortSignal
+}

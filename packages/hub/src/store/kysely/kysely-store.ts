@@ -1,0 +1,272 @@
+import { timingSafeEqual } from 'node:crypto'
+import type { Kysely, Transaction } from 'kysely'
+import type { AgentEvent } from '@outpost/protocol'
+import { HubError, HubErrorCode } from '../../errors.ts'
+import type {
+  AgentRecord, ApiTokenRecord, AuditRecord, CommandRecord, CommandResult, IngestReport, MetricPoint,
+  NewAgent, NewApiToken, NewAuditEntry, NewCommand, NewEnrollToken, NewUser, Store, UserRecord
+} from '../store.ts'
+import { jsonCodec, type DbSchema, type JsonCodec } from './db-schema.ts'
+import { toAgent, toApiToken, toAudit, toCommand, toEvent, toUser } from './row-mappers.ts'
+import { AUDIT_GENESIS_HASH, auditHash } from './audit-chain.ts'
+
+/** What differs between the two backends; everything else is shared Kysely code. */
+export interface StoreBackend {
+  readonly kind: 'sqlite' | 'postgres'
+  readonly db: Kysely<DbSchema>
+  /** The hot path, written against each driver directly. */
+  ingest (reports: readonly IngestReport[]): Promise<void>
+  migrate (): Promise<void>
+  close (): Promise<void>
+  /** Serialises audit appends across hub replicas (inside `trx`). */
+  lockAudit (trx: Transaction<DbSchema>): Promise<void>
+}
+
+/** The largest page any list or range query returns, whatever the caller asks. */
+export const MAX_QUERY_ROWS = 100_000
+
+/** The `Store` port over Kysely, shared by the SQLite and PostgreSQL backends. */
+export class KyselyStore implements Store {
+  readonly kind: 'sqlite' | 'postgres'
+  readonly #b: StoreBackend
+  readonly #db: Kysely<DbSchema>
+  readonly #json: JsonCodec
+
+  constructor (backend: StoreBackend) {
+    this.kind = backend.kind
+    this.#b = backend
+    this.#db = backend.db
+    this.#json = jsonCodec(backend.kind)
+  }
+
+  migrate (): Promise<void> { return this.#b.migrate() }
+  close (): Promise<void> { return this.#b.close() }
+
+  getSetting (key: string): Promise<string | undefined> {
+    return guard('getSetting', async () => {
+      const row = await this.#db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst()
+      return row?.value
+    })
+  }
+
+  putSettingIfAbsent (key: string, value: string): Promise<string> {
+    return guard('putSettingIfAbsent', async () => {
+      await this.#db.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doNothing()).execute()
+      const row = await this.#db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirstOrThrow()
+      return row.value
+    })
+  }
+
+  createUser (u: NewUser): Promise<void> {
+    return guard('createUser', async () => {
+      await this.#db.insertInto('users').values({ id: u.id, name: u.name, password_hash: u.passwordHash, role: u.role, created_at: u.createdAt }).execute()
+    })
+  }
+
+  findUserByName (name: string): Promise<UserRecord | undefined> {
+    return guard('findUserByName', async () => {
+      const row = await this.#db.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst()
+      return row === undefined ? undefined : toUser(row)
+    })
+  }
+
+  countUsers (): Promise<number> {
+    return guard('countUsers', async () => {
+      const row = await this.#db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
+      return Number(row.n)
+    })
+  }
+
+  createApiToken (t: NewApiToken): Promise<void> {
+    return guard('createApiToken', async () => {
+      await this.#db.insertInto('api_tokens').values({
+        id: t.id, name: t.name, token_hash: t.tokenHash, role: t.role, user_id: t.userId, created_at: t.createdAt, last_used_at: null
+      }).execute()
+    })
+  }
+
+  useApiToken (tokenHash: string, now: number): Promise<ApiTokenRecord | undefined> {
+    return guard('useApiToken', async () => {
+      const row = await this.#db.updateTable('api_tokens').set({ last_used_at: now }).where('token_hash', '=', tokenHash).returningAll().executeTakeFirst()
+      return row === undefined ? undefined : toApiToken(row)
+    })
+  }
+
+  createEnrollToken (t: NewEnrollToken): Promise<void> {
+    return guard('createEnrollToken', async () => {
+      await this.#db.insertInto('enroll_tokens').values({
+        id: t.id, secret_hash: t.secretHash, group_name: t.group, expires_at: t.expiresAt, created_at: t.createdAt, created_by: t.createdBy, used_at: null, used_by: null
+      }).execute()
+    })
+  }
+
+  /** `agent.enrolledAt` is the hub's "now" for the expiry check. */
+  enrollAgent (tokenId: string, secretHash: string, agent: NewAgent): Promise<AgentRecord | undefined> {
+    return guard('enrollAgent', () => this.#db.transaction().execute(async (trx) => {
+      const token = await trx.selectFrom('enroll_tokens').selectAll().where('id', '=', tokenId).executeTakeFirst()
+      if (token === undefined || !sameHash(token.secret_hash, secretHash)) return undefined
+      if (token.used_at !== null || Number(token.expires_at) <= agent.enrolledAt) return undefined
+      // The condition on used_at makes the claim atomic: of two concurrent enrolments with one
+      // token, the second finds the row already claimed (PostgreSQL re-checks it after the
+      // first commits; SQLite runs one write transaction at a time).
+      const claimed = await trx.updateTable('enroll_tokens').set({ used_at: agent.enrolledAt, used_by: agent.id })
+        .where('id', '=', tokenId).where('used_at', 'is', null).executeTakeFirst()
+      if (claimed.numUpdatedRows !== 1n) return undefined
+      const row = await trx.insertInto('agents').values({
+        id: agent.id, name: agent.name, group_name: token.group_name, public_key: agent.publicKey, enrolled_at: agent.enrolledAt,
+        last_seen: null, inventory: null, inventory_at: null, snapshot: null, snapshot_at: null, metrics: null, metrics_at: null
+      }).returningAll().executeTakeFirstOrThrow()
+      return toAgent(row, this.#json)
+    }))
+  }
+
+  getAgent (id: string): Promise<AgentRecord | undefined> {
+    return guard('getAgent', async () => {
+      const row = await this.#db.selectFrom('agents').selectAll().where('id', '=', id).executeTakeFirst()
+      return row === undefined ? undefined : toAgent(row, this.#json)
+    })
+  }
+
+  listAgents (): Promise<AgentRecord[]> {
+    return guard('listAgents', async () => {
+      const rows = await this.#db.selectFrom('agents').selectAll().orderBy('name').orderBy('id').execute()
+      return rows.map((r) => toAgent(r, this.#json))
+    })
+  }
+
+  touchAgent (id: string, lastSeen: number): Promise<void> {
+    return guard('touchAgent', async () => {
+      await this.#db.updateTable('agents').set({ last_seen: lastSeen }).where('id', '=', id)
+        .where((eb) => eb.or([eb('last_seen', 'is', null), eb('last_seen', '<', lastSeen)])).execute()
+    })
+  }
+
+  ingestReports (reports: readonly IngestReport[]): Promise<void> {
+    if (reports.length === 0) return Promise.resolve()
+    return guard('ingestReports', () => this.#b.ingest(reports))
+  }
+
+  queryMetrics (agentId: string, name: string, from: number, to: number, limit: number): Promise<MetricPoint[]> {
+    return guard('queryMetrics', async () => {
+      const rows = await this.#db.selectFrom('metric_points as p').innerJoin('metric_series as s', 's.id', 'p.series_id')
+        .select(['p.time', 'p.value']).where('s.agent_id', '=', agentId).where('s.name', '=', name)
+        .where('p.time', '>=', from).where('p.time', '<=', to).orderBy('p.time').limit(clampLimit(limit)).execute()
+      return rows.map((r) => ({ time: Number(r.time), value: Number(r.value) }))
+    })
+  }
+
+  latestMetrics (agentId: string): Promise<{ time: number | null, values: Record<string, number> }> {
+    return guard('latestMetrics', async () => {
+      const row = await this.#db.selectFrom('agents').select(['metrics', 'metrics_at']).where('id', '=', agentId).executeTakeFirst()
+      const values = (row === undefined ? null : this.#json.decode(row.metrics)) as Record<string, number> | null
+      return { time: row?.metrics_at == null ? null : Number(row.metrics_at), values: values ?? {} }
+    })
+  }
+
+  /** Newest first. */
+  recentEvents (agentId: string, limit: number): Promise<AgentEvent[]> {
+    return guard('recentEvents', async () => {
+      const rows = await this.#db.selectFrom('events').select('event').where('agent_id', '=', agentId)
+        .orderBy('time', 'desc').orderBy('id', 'desc').limit(clampLimit(limit)).execute()
+      return rows.map((r) => toEvent(r, this.#json))
+    })
+  }
+
+  createCommand (c: NewCommand): Promise<void> {
+    return guard('createCommand', async () => {
+      await this.#db.insertInto('commands').values({
+        id: c.id, agent_id: c.agentId, issuer: c.issuer, body: JSON.stringify(c.body), nonce: c.nonce, created_at: c.createdAt,
+        expires_at: c.expiresAt, status: 'queued', sent_at: null, finished_at: null, exit_code: null, signal: null,
+        stdout: '', stderr: '', truncated: 0, error: null
+      }).execute()
+    })
+  }
+
+  getCommand (id: string): Promise<CommandRecord | undefined> {
+    return guard('getCommand', async () => {
+      const row = await this.#db.selectFrom('commands').selectAll().where('id', '=', id).executeTakeFirst()
+      return row === undefined ? undefined : toCommand(row, this.#json)
+    })
+  }
+
+  takeDeliverable (agentId: string, now: number, resendBefore: number): Promise<CommandRecord[]> {
+    return guard('takeDeliverable', async () => {
+      // One UPDATE … RETURNING: choosing and marking cannot be split by another hub. On
+      // PostgreSQL a concurrent taker waits for the row lock, then re-checks the condition
+      // against the new `sent_at` and skips the row.
+      const rows = await this.#db.updateTable('commands').set({ status: 'sent', sent_at: now })
+        .where('agent_id', '=', agentId).where('expires_at', '>', now)
+        .where((eb) => eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'sent'), eb('sent_at', '<', resendBefore)])]))
+        .returningAll().execute()
+      return rows.map((r) => toCommand(r, this.#json))
+        .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    })
+  }
+
+  /**
+   * Results are accepted for `queued`, `sent` and `expired` commands: a long `exec` may finish
+   * after its expiry swept it, and its real outcome beats "expired".
+   */
+  completeCommand (r: CommandResult): Promise<boolean> {
+    return guard('completeCommand', () => this.#db.transaction().execute(async (trx) => {
+      const cmd = await trx.selectFrom('commands').select('agent_id').where('id', '=', r.commandId).executeTakeFirst()
+      if (cmd === undefined || cmd.agent_id !== r.agentId) return false
+      const receipt = await trx.insertInto('receipts').values({ agent_id: r.agentId, seq: r.seq, received_at: r.finishedAt })
+        .onConflict((oc) => oc.columns(['agent_id', 'seq']).doNothing()).executeTakeFirst()
+      if (receipt.numInsertedOrUpdatedRows !== 1n) return false
+      const done = await trx.updateTable('commands').set({
+        status: r.status, finished_at: r.finishedAt, exit_code: r.exitCode, signal: r.signal, stdout: r.stdout, stderr: r.stderr,
+        truncated: r.truncated ? 1 : 0, error: r.error === null ? null : JSON.stringify(r.error)
+      }).where('id', '=', r.commandId).where('agent_id', '=', r.agentId).where('status', 'in', ['queued', 'sent', 'expired']).executeTakeFirst()
+      return done.numUpdatedRows === 1n
+    }))
+  }
+
+  expireCommands (now: number): Promise<number> {
+    return guard('expireCommands', async () => {
+      const res = await this.#db.updateTable('commands').set({ status: 'expired' })
+        .where('status', 'in', ['queued', 'sent']).where('expires_at', '<=', now).executeTakeFirst()
+      return Number(res.numUpdatedRows)
+    })
+  }
+
+  appendAudit (e: NewAuditEntry): Promise<void> {
+    return guard('appendAudit', () => this.#db.transaction().execute(async (trx) => {
+      await this.#b.lockAudit(trx)
+      const last = await trx.selectFrom('audit').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst()
+      const prevHash = last?.hash ?? AUDIT_GENESIS_HASH
+      await trx.insertInto('audit').values({
+        time: e.time, actor: e.actor, action: e.action, target: e.target, result: e.result,
+        detail: JSON.stringify(e.detail), prev_hash: prevHash, hash: auditHash(prevHash, e)
+      }).execute()
+    }))
+  }
+
+  /** Newest first. */
+  listAudit (limit: number): Promise<AuditRecord[]> {
+    return guard('listAudit', async () => {
+      const rows = await this.#db.selectFrom('audit').selectAll().orderBy('id', 'desc').limit(clampLimit(limit)).execute()
+      return rows.map((r) => toAudit(r, this.#json))
+    })
+  }
+}
+
+/** Runs a store operation, turning driver failures into `HUB_ERR_STORE` with the cause kept. */
+async function guard<T> (op: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (cause) {
+    if (cause instanceof HubError) throw cause
+    throw new HubError(HubErrorCode.Store, `store operation ${op} failed`, { cause })
+  }
+}
+
+function clampLimit (limit: number): number {
+  return Number.isFinite(limit) ? Math.max(0, Math.min(MAX_QUERY_ROWS, Math.floor(limit))) : 0
+}
+
+function sameHash (a: string, b: string): boolean {
+  const x = Buffer.from(a)
+  const y = Buffer.from(b)
+  return x.length === y.length && timingSafeEqual(x, y)
+}
