@@ -5,5 +5,7 @@ if (major < 24) {
   process.stderr.write(`outpost needs Node.js 24 or later (this is ${process.version}). Run it through npm (npx outpost …, npm start), which uses the Node 24 pinned in devDependencies, or install Node 24.\n`)
   process.exit(1)
 }
+// A closed pipe (`outpost ctl hosts | head`) ends the command quietly, as for any Unix tool.
+process.stdout.on('error', (err) => { if (err.code === 'EPIPE') process.exit(0); else throw err })
 const { runCli } = await import('../packages/cli/src/main.ts')
 process.exitCode = await runCli(process.argv.slice(2))

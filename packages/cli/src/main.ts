@@ -1,17 +1,50 @@
+import { OutpostError } from '@outpost/protocol'
 import { HELP } from './help-text.ts'
+import { UsageError } from './parse-duration.ts'
+import type { CliIo } from './cli-io.ts'
+import { hubCommand } from './commands/hub-command.ts'
+import { agentCommand } from './commands/agent-command.ts'
+import { adminCommand } from './commands/admin-command.ts'
+import { ctlCommand } from './commands/ctl-command.ts'
+import { demoCommand } from './commands/demo-command.ts'
 
-/** Runs the `outpost` command with `argv` (without node and script); resolves with the exit code. */
-export async function runCli (argv: readonly string[]): Promise<number> {
-  const [command, ...rest] = argv
-  switch (command) {
-    case undefined:
-    case '-h':
-    case '--help':
-    case 'help':
-      process.stdout.write(HELP)
-      return 0
-    default:
-      process.stderr.write(`outpost: unknown command "${command}"\n\n${HELP}`)
+type Command = (argv: readonly string[], io: CliIo) => Promise<number>
+
+/** The subcommands, one module each. */
+const COMMANDS: Readonly<Record<string, Command>> = {
+  hub: hubCommand,
+  agent: agentCommand,
+  admin: adminCommand,
+  ctl: ctlCommand,
+  demo: demoCommand
+}
+
+/**
+ * Runs the `outpost` command with `argv` (without node and script) and resolves with the exit
+ * code: 0 success, 1 failure (the error's code and message on stderr), 2 wrong usage.
+ */
+export async function runCli (argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  const [name, ...rest] = argv
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    io.stdout.write(HELP)
+    return name === undefined ? 2 : 0
+  }
+  const command = COMMANDS[name]
+  if (command === undefined) {
+    io.stderr.write(`outpost: unknown command "${name}"\n\n${HELP}`)
+    return 2
+  }
+  try {
+    return await command(rest, io)
+  } catch (err) {
+    if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && typeof err.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS'))) {
+      io.stderr.write(`outpost ${name}: ${err.message}\nRun "outpost ${name} --help" for the options.\n`)
       return 2
+    }
+    if (err instanceof OutpostError) {
+      io.stderr.write(`outpost ${name}: ${err.code}: ${err.message}\n`)
+      return 1
+    }
+    throw err
   }
 }

@@ -1,0 +1,54 @@
+import { parseArgs } from 'node:util'
+import path from 'node:path'
+import { pino } from 'pino'
+import { parseAgentConfig, runAgent, type AgentConfig, type AgentConfigInput } from '@outpost/agent'
+import { UsageError, parseDuration } from '../parse-duration.ts'
+import type { CliIo } from '../cli-io.ts'
+
+export const AGENT_HELP = `outpost agent — run the agent on a managed server (it opens no port)
+
+  outpost agent --enroll TOKEN --state DIR [options]   first run: enroll, then keep running
+  outpost agent --state DIR [options]                  later runs
+
+--state DIR        key pair, pinned hub facts and the spool (created with mode 0700)
+--interval 30s     reporting interval (each one jittered by ±20 %)
+--proxy URL        HTTP CONNECT proxy (default: HTTPS_PROXY / https_proxy)
+--transport MODE   auto (WebSocket, falling back to POST), ws, or http (POST/long-poll only)
+--log-level LEVEL  fatal, error, warn, info, debug, trace or silent
+`
+
+/** Turns `outpost agent` flags (and HTTPS_PROXY) into a validated config. */
+export function agentConfigFromFlags (argv: readonly string[], env: CliIo['env']): AgentConfig | 'help' {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      enroll: { type: 'string' }, state: { type: 'string' }, interval: { type: 'string' }, proxy: { type: 'string' },
+      transport: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' }
+    }
+  })
+  if (values.help === true) return 'help'
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0] ?? ''}"`)
+  if (values.state === undefined) throw new UsageError('--state DIR is required')
+  const proxy = values.proxy ?? env.HTTPS_PROXY ?? env.https_proxy
+  const input: AgentConfigInput = {
+    stateDir: path.resolve(values.state),
+    enrollToken: values.enroll ?? null,
+    ...(values.interval === undefined ? {} : { intervalMs: parseDuration(values.interval, '--interval') }),
+    ...(proxy === undefined || proxy === '' ? {} : { proxy }),
+    ...(values.transport === undefined ? {} : { transport: values.transport as AgentConfig['transport'] }),
+    ...(values['log-level'] === undefined ? {} : { logLevel: values['log-level'] as AgentConfig['logLevel'] })
+  }
+  return parseAgentConfig(input)
+}
+
+/** `outpost agent …`: runs until SIGTERM/SIGINT; resolves with the exit code. */
+export async function agentCommand (argv: readonly string[], io: CliIo): Promise<number> {
+  const config = agentConfigFromFlags(argv, io.env)
+  if (config === 'help') {
+    io.stdout.write(AGENT_HELP)
+    return 0
+  }
+  await runAgent(config, pino({ level: config.logLevel }))
+  return 0
+}
