@@ -34,7 +34,7 @@ for (const file of globSync('packages/*/{src,test}/**/*.ts')) {
       if (rel.startsWith('..')) problems.push(`${file}: relative import "${spec}" leaves package ${pkg}; import "@outpost/<name>" instead`)
     } else if (spec.startsWith('@outpost/')) {
       const dep = spec.slice('@outpost/'.length).split('/')[0] ?? ''
-      if (dep === pkg) problems.push(`${file}: imports its own package by name`)
+      if (dep === pkg && area === 'src') problems.push(`${file}: imports its own package by name (use a relative import inside a package)`)
       else if (area === 'src' && !(ALLOWED[pkg] ?? []).includes(dep)) problems.push(`${file}: ${pkg} must not import @outpost/${dep}`)
       if (spec.split('/').length > 2) problems.push(`${file}: deep import "${spec}"; use the package's public exports`)
     }

@@ -10,24 +10,29 @@ import { isEnrolled } from './state/agent-state.ts'
  * The agent only ever dials out: nothing here (or below) opens a listening socket.
  */
 export async function runAgent (config: AgentConfig, logger: Logger): Promise<void> {
-  if (config.enrollToken !== null && !isEnrolled(config.stateDir)) {
-    await enrollAgent({ token: config.enrollToken, stateDir: config.stateDir, proxy: config.proxy, logger })
-  } else if (config.enrollToken !== null) {
-    logger.info({ stateDir: config.stateDir }, 'already enrolled; ignoring the enrollment token')
-  }
-  const agent: Agent = createAgent(config, { logger })
-  await agent.start()
-  await new Promise<void>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
+  // Signals are taken over before any work starts, so that a SIGTERM during enrollment or
+  // start-up still ends in a graceful stop instead of the default kill.
+  let onSignal: ((signal: NodeJS.Signals) => void) | undefined
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    onSignal = (signal) => { resolve(signal) }
+    process.once('SIGTERM', onSignal)
+    process.once('SIGINT', onSignal)
+  })
+  try {
+    if (config.enrollToken !== null && !isEnrolled(config.stateDir)) {
+      await enrollAgent({ token: config.enrollToken, stateDir: config.stateDir, proxy: config.proxy, logger })
+    } else if (config.enrollToken !== null) {
+      logger.info({ stateDir: config.stateDir }, 'already enrolled; ignoring the enrollment token')
+    }
+    const agent: Agent = createAgent(config, { logger })
+    await agent.start()
+    const signal = await signalled
+    logger.info({ signal }, 'stopping')
+    await agent.stop()
+  } finally {
+    if (onSignal !== undefined) {
       process.off('SIGTERM', onSignal)
       process.off('SIGINT', onSignal)
-      logger.info({ signal }, 'stopping')
-      agent.stop().then(resolve, (err: unknown) => {
-        logger.error({ err }, 'agent did not stop cleanly')
-        resolve()
-      })
     }
-    process.on('SIGTERM', onSignal)
-    process.on('SIGINT', onSignal)
-  })
+  }
 }

@@ -152,3 +152,18 @@ test('report-now and report-items are handed to the scheduler', async (t) => {
   assert.equal((await ex.handle(instr({ type: 'report-items', names: ['inventory', 'cpu.util_pct'] })))?.outcome, 'completed')
   assert.deepEqual(requests, [{ type: 'report-now' }, { type: 'report-items', names: ['inventory', 'cpu.util_pct'] }])
 })
+
+test('the seen-id log forgets ids only after their expiry has passed', (t) => {
+  const dir = tmpDir(t)
+  let now = 1_000_000
+  const file = path.join(dir, 'seen.log')
+  const a = new SeenLog(file, { skewMs: 1000, now: () => now })
+  a.add('expires-soon', now + 5000)
+  a.add('expires-late', now + 500_000)
+  a.close()
+  now += 10_000
+  const b = new SeenLog(file, { skewMs: 1000, now: () => now })
+  t.after(() => b.close())
+  assert.equal(b.has('expires-soon'), false)
+  assert.equal(b.has('expires-late'), true)
+})
