@@ -6,7 +6,10 @@ export interface ProcessSocket {
   readonly inode: string
   /** True for a listening TCP socket, a bound unconnected UDP/raw socket, or a unix socket accepting connections. */
   readonly listening: boolean
+  /** Local address as the kernel prints it (hex `ADDR:PORT` for IP sockets, the path for unix). */
   readonly local: string
+  /** Remote port of an IP socket (0 when unconnected). */
+  readonly remotePort: number
 }
 
 const TCP_LISTEN = '0A'
@@ -33,11 +36,11 @@ export function processSockets (pid: number): ProcessSocket[] {
   for (const family of ['tcp', 'tcp6', 'udp', 'udp6', 'raw', 'raw6'] as const) {
     for (const line of readLines(`/proc/${pid}/net/${family}`)) {
       const cols = line.trim().split(/\s+/)
-      const [local, , state] = [cols[1] ?? '', cols[2], cols[3] ?? '']
+      const [local, remote, state] = [cols[1] ?? '', cols[2] ?? '', cols[3] ?? '']
       const inode = cols[9] ?? ''
       if (!inodes.has(inode)) continue
       const listening = family.startsWith('tcp') ? state === TCP_LISTEN : state === UDP_UNCONNECTED
-      found.push({ family, inode, listening, local })
+      found.push({ family, inode, listening, local, remotePort: parseInt(remote.split(':')[1] ?? '0', 16) })
     }
   }
   for (const line of readLines(`/proc/${pid}/net/unix`)) {
@@ -45,7 +48,7 @@ export function processSockets (pid: number): ProcessSocket[] {
     const inode = cols[6] ?? ''
     if (!inodes.has(inode)) continue
     const flags = parseInt(cols[3] ?? '0', 16)
-    found.push({ family: 'unix', inode, listening: (flags & SO_ACCEPTCON) !== 0, local: cols[7] ?? '' })
+    found.push({ family: 'unix', inode, listening: (flags & SO_ACCEPTCON) !== 0, local: cols[7] ?? '', remotePort: 0 })
   }
   return found
 }
