@@ -53,7 +53,7 @@ export function parseHubFlags (argv: readonly string[], extra: Record<string, { 
   return parseArgs({ args: [...argv], options: { ...HUB_OPTIONS, ...extra }, allowPositionals: true })
 }
 
-/** `outpost hub …`: runs until SIGTERM/SIGINT; resolves with the exit code once closed. */
+/** `outpost hub …`: runs until SIGTERM/SIGINT; resolves with the exit code once the hub closed. */
 export async function hubCommand (argv: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseHubFlags(argv)
   if (values.help === true) {
@@ -63,12 +63,6 @@ export async function hubCommand (argv: readonly string[], io: CliIo): Promise<n
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0] ?? ''}"`)
   const config = hubConfigFromFlags(values, io.env)
   const logger = pino({ level: config.logLevel })
-  const hub = await runHub(config, logger)
-  await new Promise<void>((resolve) => {
-    const done = (): void => { resolve() }
-    process.once('SIGTERM', done)
-    process.once('SIGINT', done)
-  })
-  await hub.close()
+  await runHub(config, logger)
   return 0
 }
