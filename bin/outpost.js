@@ -7,5 +7,9 @@ if (major < 24) {
 }
 // A closed pipe (`outpost ctl hosts | head`) ends the command quietly, as for any Unix tool.
 process.stdout.on('error', (err) => { if (err.code === 'EPIPE') process.exit(0); else throw err })
+if (process.argv[2] === 'agent') {
+  const { prepareAgentProcess } = await import('./agent-launch.js')
+  await prepareAgentProcess(process.argv[1], process.argv.slice(2))
+}
 const { runCli } = await import('../packages/cli/src/main.ts')
 process.exitCode = await runCli(process.argv.slice(2))

@@ -2,21 +2,19 @@ import { OutpostError } from '@outpost/protocol'
 import { HELP } from './help-text.ts'
 import { UsageError } from './parse-duration.ts'
 import type { CliIo } from './cli-io.ts'
-import { hubCommand } from './commands/hub-command.ts'
-import { agentCommand } from './commands/agent-command.ts'
-import { adminCommand } from './commands/admin-command.ts'
-import { ctlCommand } from './commands/ctl-command.ts'
-import { demoCommand } from './commands/demo-command.ts'
 
 type Command = (argv: readonly string[], io: CliIo) => Promise<number>
 
-/** The subcommands, one module each. */
-const COMMANDS: Readonly<Record<string, Command>> = {
-  hub: hubCommand,
-  agent: agentCommand,
-  admin: adminCommand,
-  ctl: ctlCommand,
-  demo: demoCommand
+/**
+ * The subcommands, one module each, loaded on use: the agent process must not carry the hub
+ * (its store, HTTP server and their dependencies cost it about 24 MB of resident memory).
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  hub: async () => (await import('./commands/hub-command.ts')).hubCommand,
+  agent: async () => (await import('./commands/agent-command.ts')).agentCommand,
+  admin: async () => (await import('./commands/admin-command.ts')).adminCommand,
+  ctl: async () => (await import('./commands/ctl-command.ts')).ctlCommand,
+  demo: async () => (await import('./commands/demo-command.ts')).demoCommand
 }
 
 /**
@@ -29,12 +27,13 @@ export async function runCli (argv: readonly string[], io: CliIo = { stdout: pro
     io.stdout.write(HELP)
     return name === undefined ? 2 : 0
   }
-  const command = COMMANDS[name]
-  if (command === undefined) {
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
+  if (load === undefined) {
     io.stderr.write(`outpost: unknown command "${name}"\n\n${HELP}`)
     return 2
   }
   try {
+    const command = await load()
     return await command(rest, io)
   } catch (err) {
     if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && typeof err.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS'))) {

@@ -1,7 +1,11 @@
-import http from 'node:http'
 import https from 'node:https'
 import type { Socket } from 'node:net'
 import { AgentError, AgentErrorCode } from '../errors.ts'
+
+// Not `import http from 'node:http'`: an ESM import of node:http builds its whole namespace,
+// whose lazy `WebSocket`/`MessageEvent` getters load Node's bundled undici (about 5 MB resident
+// for the life of the agent). The CommonJS view of the same module loads nothing more.
+const http = process.getBuiltinModule('node:http')
 
 /** Where to tunnel to through the proxy. */
 export interface TunnelTarget {
