@@ -98,6 +98,7 @@ export function createHub (config: HubConfig, deps: HubDeps = {}): Hub {
         await s.ws.close()
         await s.app.close()
         await s.services.ingest.drain()
+        s.services.commands.close()
         if (deps.store === undefined) await s.store.close()
       }
     }

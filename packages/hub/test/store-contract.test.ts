@@ -170,6 +170,25 @@ for (const b of backends) {
       assert.equal(await s.getCommand('missing'), undefined)
     })
 
+    test('nextDeliveryAt says when takeDeliverable could next hand out something, and changes nothing', async (t) => {
+      const s = await storeWithAgents(t, b, ['a1', 'a2'])
+      assert.equal(await s.nextDeliveryAt('a1', 1000, 500), null, 'no commands')
+      await s.createCommand(command('c1', 'a1', 100, 10_000))
+      await s.createCommand(command('c2', 'a1', 200, 5000))
+      await s.createCommand(command('other', 'a2', 100, 10_000))
+      assert.equal(await s.nextDeliveryAt('a1', 1000, 500), 1000, 'queued: now')
+      assert.equal((await s.getCommand('c1'))?.status, 'queued')
+      await s.takeDeliverable('a1', 1000, 0)
+      assert.equal(await s.nextDeliveryAt('a1', 1200, 500), 1501, 'sent at 1000: due once 500 ms passed')
+      assert.deepEqual(await s.takeDeliverable('a1', 1500, 1000), [], 'not due at 1500')
+      assert.equal((await s.takeDeliverable('a1', 1501, 1001)).length, 2, 'due at 1501')
+      assert.equal(await s.nextDeliveryAt('a1', 6000, 500), 6000, 'c1 overdue, c2 expired')
+      assert.equal(await s.nextDeliveryAt('a1', 10_000, 500), null, 'all expired')
+      assert.equal(await s.nextDeliveryAt('a2', 10, 500), 10)
+      assert.equal(await s.completeCommand(result('a2', 1, 'other')), true)
+      assert.equal(await s.nextDeliveryAt('a2', 10, 500), null, 'finished')
+    })
+
     test('completeCommand is bound to the command\'s agent and happens once', async (t) => {
       const s = await storeWithAgents(t, b, ['a1', 'a2'])
       await s.createCommand(command('c1', 'a1', 100, 10_000))

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import {
   canonicalJson, generateSigningKeyPair, signInstruction, verifyInstructionSignature, signRequest,
   verifyRequestSignature, requestSigningString, AgentHeader, importPrivateKeyPem, exportPrivateKeyPem, verifyBytes,
+  verifyBytesAsync, verifyRequestSignatureAsync,
   type UnsignedInstruction
 } from '@outpost/protocol'
 
@@ -51,4 +52,19 @@ test('keys survive a PEM round trip; garbage keys and signatures verify as false
   assert.equal(back.publicKey, k.publicKey)
   assert.equal(verifyBytes('not-a-key', 'x', 'A'.repeat(86)), false)
   assert.equal(verifyBytes(k.publicKey, 'x', 'short'), false)
+})
+
+test('the thread-pool verifications give the same answers as the synchronous ones', async () => {
+  const agent = generateSigningKeyPair()
+  const headers = signRequest(agent.privateKey, { method: 'POST', path: '/agent/v1/messages', agentId: 'a1', body: '{"x":1}' }, 42)
+  const parts = { method: 'POST', path: '/agent/v1/messages', agentId: 'a1', time: '42', nonce: headers[AgentHeader.Nonce] ?? '', body: '{"x":1}' }
+  const sig = headers[AgentHeader.Signature] ?? ''
+  assert.equal(await verifyRequestSignatureAsync(agent.publicKey, parts, sig), true)
+  for (const change of [{ body: '{"x":2}' }, { path: '/agent/v1/enroll' }, { agentId: 'a2' }, { time: '43' }, { nonce: 'other' }, { method: 'PUT' }]) {
+    assert.equal(await verifyRequestSignatureAsync(agent.publicKey, { ...parts, ...change }, sig), false, JSON.stringify(change))
+  }
+  assert.equal(await verifyRequestSignatureAsync(generateSigningKeyPair().publicKey, parts, sig), false, 'another key must not verify')
+  assert.equal(await verifyBytesAsync('not-a-key', 'x', 'A'.repeat(86)), false)
+  assert.equal(await verifyBytesAsync(agent.publicKey, 'x', 'short'), false)
+  assert.equal(await verifyBytesAsync(agent.publicKey, 'x', '!'.repeat(86)), false)
 })

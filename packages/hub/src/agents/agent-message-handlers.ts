@@ -47,9 +47,9 @@ export function createAgentMessageHandlers (d: AgentHandlerDeps): AgentMessageHa
   }
 
   return {
-    report: async (msg, ctx) => reply(await store(ctx.agentId, [msg]), await d.commands.deliverable(ctx.agentId)),
-    result: async (msg, ctx) => reply(await store(ctx.agentId, [msg]), await d.commands.deliverable(ctx.agentId)),
-    batch: async (msg, ctx) => reply(await store(ctx.agentId, msg.messages), await d.commands.deliverable(ctx.agentId)),
+    report: async (msg, ctx) => reply(await store(ctx.agentId, [msg]), await d.commands.deliverableIfAny(ctx.agentId)),
+    result: async (msg, ctx) => reply(await store(ctx.agentId, [msg]), await d.commands.deliverableIfAny(ctx.agentId)),
+    batch: async (msg, ctx) => reply(await store(ctx.agentId, msg.messages), await d.commands.deliverableIfAny(ctx.agentId)),
     poll: async (msg, ctx) => {
       await d.store.touchAgent(ctx.agentId, d.now())
       const wakeup = new Wakeup()

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto'
-import { AgentHeader, MAX_CLOCK_SKEW_MS, PROTOCOL_VERSION, ProtocolError, ProtocolErrorCode, importPublicKey, verifyRequestSignature } from '@outpost/protocol'
+import { AgentHeader, MAX_CLOCK_SKEW_MS, PROTOCOL_VERSION, ProtocolError, ProtocolErrorCode, importPublicKey, verifyRequestSignatureAsync } from '@outpost/protocol'
 import type { Store } from '../store/store.ts'
 import { HubError, HubErrorCode } from '../errors.ts'
 import { ReplayGuard } from './replay-guard.ts'
@@ -55,7 +55,9 @@ export class RequestAuthenticator {
     }
     const key = await this.#publicKey(agentId)
     const parts = { method: req.method, path: req.url, agentId, time, nonce, body: req.body }
-    if (key === undefined || !verifyRequestSignature(key, parts, signature)) {
+    // On the thread pool: the verification is the largest CPU cost of a report, and the event
+    // loop meanwhile parses, stores and answers other requests.
+    if (key === undefined || !(await verifyRequestSignatureAsync(key, parts, signature))) {
       throw new HubError(HubErrorCode.Unauthenticated, 'request signature does not verify')
     }
     if (!this.#replay.check(agentId, nonce, t, now)) {

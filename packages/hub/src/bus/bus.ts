@@ -5,7 +5,10 @@
 export interface Bus {
   readonly kind: 'memory' | 'nats'
   publish (subject: string, payload: unknown): void
-  /** Calls `handler` for each message on `subject` until the returned function is called. */
+  /**
+   * Calls `handler` for each message on `subject` until the returned function is called. As in
+   * NATS, a `*` token in `subject` matches any one token (`agent.*.instructions`).
+   */
   subscribe (subject: string, handler: (payload: unknown) => void): () => void
   close (): Promise<void>
 }
@@ -14,6 +17,8 @@ export interface Bus {
 export const BusSubject = {
   /** An instruction was queued for this agent: wake its long-poll or WebSocket. */
   instructionsQueued: (agentId: string) => `agent.${agentId}.instructions`,
+  /** `instructionsQueued` of every agent (payload `{ agentId, commandId }`). */
+  anyInstructionsQueued: 'agent.*.instructions',
   /** A command finished: wake operators waiting on it. */
   commandFinished: (commandId: string) => `command.${commandId}.finished`
 } as const

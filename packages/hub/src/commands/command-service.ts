@@ -6,6 +6,7 @@ import { BusSubject } from '../bus/bus.ts'
 import type { CommandRecord, Store } from '../store/store.ts'
 import { HubError, HubErrorCode } from '../errors.ts'
 import { Wakeup } from './wakeup.ts'
+import { DeliveryHints } from './delivery-hints.ts'
 import { AuditAction, type Actor, type AuditLog } from '../audit/audit-log.ts'
 
 /** A `sent` instruction without a result is sent again after this long (the agent runs an id once). */
@@ -33,9 +34,16 @@ export interface CommandServiceDeps {
 /** Queues instructions for agents, hands them out signed, and records their results. */
 export class CommandService {
   readonly #d: CommandServiceDeps
+  readonly #hints: DeliveryHints
 
   constructor (deps: CommandServiceDeps) {
     this.#d = deps
+    this.#hints = new DeliveryHints(deps.bus)
+  }
+
+  /** Stops listening to the bus. */
+  close (): void {
+    this.#hints.close()
   }
 
   /** Queues an instruction for an agent, audits it and wakes the agent's connection. */
@@ -50,7 +58,7 @@ export class CommandService {
     const id = randomId(16)
     await store.createCommand({ id, agentId: agent.id, issuer: opts.issuer, body: opts.body, nonce: randomId(16), createdAt, expiresAt: createdAt + opts.ttlMs })
     await audit.record({ actor: opts.issuer, action: AuditAction.CommandCreate, target: `host:${agent.id}`, result: 'ok', detail: { commandId: id, body: opts.body } })
-    bus.publish(BusSubject.instructionsQueued(agent.id), { commandId: id })
+    bus.publish(BusSubject.instructionsQueued(agent.id), { agentId: agent.id, commandId: id })
     return id
   }
 
@@ -61,6 +69,24 @@ export class CommandService {
     return records.map(c => signInstruction(this.#d.hubKey.privateKey, {
       id: c.id, agentId: c.agentId, issuer: c.issuer, issuedAt: c.createdAt, expiresAt: c.expiresAt, nonce: c.nonce, body: c.body
     }))
+  }
+
+  /**
+   * `deliverable` for the answer to a report: skips the store while the agent is known to have
+   * nothing due (see `DeliveryHints`), which is nearly always. A command queued meanwhile wakes
+   * the agent's poll or WebSocket, which call `deliverable` itself.
+   */
+  async deliverableIfAny (agentId: string): Promise<SignedInstruction[]> {
+    const now = this.#d.now()
+    if (this.#hints.quiet(agentId, now)) return []
+    const epoch = this.#hints.epoch
+    const next = await this.#d.store.nextDeliveryAt(agentId, now, RESEND_AFTER_MS)
+    if (next === null || next > now) {
+      this.#hints.remember(agentId, epoch, now, next)
+      return []
+    }
+    this.#hints.forget(agentId)
+    return this.deliverable(agentId)
   }
 
   /** Records an agent's result once, audits it and wakes operators waiting on the command. */

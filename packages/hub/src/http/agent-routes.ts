@@ -29,9 +29,17 @@ export async function registerAgentRoutes (app: FastifyInstance, s: HubServices)
     child.post(HubPath.AgentMessages, async (request, reply) => {
       const body = bodyBytes(request.body)
       const agentId = await s.requestAuth.authenticate({ method: request.method, url: request.url, headers: request.headers, body })
-      const msg = parseJson(AgentMessage, body, 'agent message')
-      request.log = request.log.child({ agentId })
-      return dispatchAgentMessage(s.handlers, msg, { agentId, signal: requestSignal(reply.raw, s.closing) })
+      // A child logger per request costs about as much as storing a small report, and nothing is
+      // logged for a request that succeeds unless at debug: made up front only then, else on failure.
+      const eager = s.log.isLevelEnabled('debug')
+      if (eager) request.log = request.log.child({ agentId })
+      try {
+        const msg = parseJson(AgentMessage, body, 'agent message')
+        return await dispatchAgentMessage(s.handlers, msg, { agentId, signal: requestSignal(reply.raw, s.closing) })
+      } catch (err) {
+        if (!eager) request.log = request.log.child({ agentId })
+        throw err
+      }
     })
   })
 }

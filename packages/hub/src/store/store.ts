@@ -59,6 +59,13 @@ export interface Store {
    */
   takeDeliverable (agentId: string, now: number, resendBefore: number): Promise<CommandRecord[]>
   /**
+   * Reads, changes nothing: the earliest time at which `takeDeliverable` could hand this agent
+   * one of the commands stored now, `sent` ones being due again once `resendAfterMs` passed since `sentAt`:
+   * `now` when one is queued, `null` when none is open (queued or sent, not expired at `now`).
+   * Lets the hub skip `takeDeliverable` until then, unless a new command is queued.
+   */
+  nextDeliveryAt (agentId: string, now: number, resendAfterMs: number): Promise<number | null>
+  /**
    * Records the result of a command of this agent, once: a second result for the same command,
    * or one from another agent, changes nothing and returns false. Also records the result's
    * (agentId, seq) like a report so that the spool acknowledgement is uniform.

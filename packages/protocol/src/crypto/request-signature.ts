@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto'
-import { sha256Hex, signBytes, verifyBytes, randomId } from './ed25519.ts'
+import { sha256Hex, signBytes, verifyBytes, verifyBytesAsync, randomId } from './ed25519.ts'
 
 /** HTTP headers carrying an agent's request signature. */
 export const AgentHeader = {
@@ -46,6 +46,11 @@ export function signRequest (privateKey: KeyObject, p: Omit<SignedRequestParts, 
 /** Verifies a request signature (the hub side). Freshness and nonce reuse are checked by the caller. */
 export function verifyRequestSignature (publicKey: KeyObject | string, p: SignedRequestParts, signature: string): boolean {
   return verifyBytes(publicKey, requestSigningString(p), signature)
+}
+
+/** `verifyRequestSignature` on libuv's thread pool (see `verifyBytesAsync`). */
+export function verifyRequestSignatureAsync (publicKey: KeyObject | string, p: SignedRequestParts, signature: string): Promise<boolean> {
+  return verifyBytesAsync(publicKey, requestSigningString(p), signature)
 }
 
 /** The exact text an agent signs to answer a WebSocket challenge. */

@@ -203,6 +203,19 @@ export class KyselyStore implements Store {
     })
   }
 
+  nextDeliveryAt (agentId: string, now: number, resendAfterMs: number): Promise<number | null> {
+    return guard('nextDeliveryAt', async () => {
+      const rows = await this.#db.selectFrom('commands').select(['status', 'sent_at'])
+        .where('agent_id', '=', agentId).where('status', 'in', ['queued', 'sent']).where('expires_at', '>', now).execute()
+      let next: number | null = null
+      for (const r of rows) {
+        const at = r.status === 'queued' || r.sent_at === null ? now : Math.max(now, Number(r.sent_at) + resendAfterMs + 1)
+        next = next === null ? at : Math.min(next, at)
+      }
+      return next
+    })
+  }
+
   /**
    * Results are accepted for `queued`, `sent` and `expired` commands: a long `exec` may finish
    * after its expiry swept it, and its real outcome beats "expired".
