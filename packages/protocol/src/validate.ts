@@ -5,6 +5,9 @@ import { ProtocolError, ProtocolErrorCode } from './errors.ts'
 // TypeBox knows no string formats by itself; the schemas use `date-time` (ISO 8601, UTC or offset).
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/
 if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', v => DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)))
+// A deliberately plain address check (one @, no spaces, a dot in the domain): delivery decides the rest.
+const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]+$/
+if (!FormatRegistry.Has('email')) FormatRegistry.Set('email', v => EMAIL.test(v))
 
 const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>()
 
