@@ -141,6 +141,8 @@ export class ReportScheduler {
     const now = this.#now()
     const events = this.#watcher.check(metrics, now)
     if (events.length === 0 || !this.#running) return
-    this.#o.append({ type: 'report', time: now, events: events.slice(0, 256) })
+    // The fresh values travel with the events, so that the hub's own rules on these metrics
+    // see the crossing now rather than at the next interval.
+    this.#o.append({ type: 'report', time: now, metrics: metrics.slice(0, MAX_METRICS_PER_REPORT), events: events.slice(0, 256) })
   }
 }
