@@ -11,13 +11,15 @@ const ALLOWED: Record<string, readonly string[]> = {
   hub: ['protocol'],
   agent: ['protocol'],
   cli: ['protocol', 'hub', 'agent'],
-  testkit: ['protocol', 'hub', 'agent']
+  web: ['protocol'],
+  testkit: ['protocol', 'hub', 'agent'],
+  web: ['protocol']
 }
 const problems: string[] = []
 const warnings: string[] = []
 const IMPORT = /(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g
 
-for (const file of globSync('packages/*/{src,test}/**/*.ts')) {
+for (const file of globSync('packages/*/{src,test}/**/*.{ts,tsx}')) {
   const [, pkg, area] = file.split(path.sep)
   if (pkg === undefined || area === undefined) continue
   const text = readFileSync(file, 'utf8')

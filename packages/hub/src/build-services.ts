@@ -11,6 +11,7 @@ import { IngestService } from './agents/ingest-service.ts'
 import { RequestAuthenticator } from './agents/request-authenticator.ts'
 import { createAgentMessageHandlers } from './agents/agent-message-handlers.ts'
 import { CommandService } from './commands/command-service.ts'
+import { Notifier, notifierOptions } from './notify/notifier.ts'
 
 /** What the services are wired from. */
 export interface ServiceInputs {
@@ -41,6 +42,7 @@ export function buildServices (i: ServiceInputs): HubServices {
     audit,
     ingest,
     commands,
+    notifier: new Notifier(notifierOptions(config, i.identity.publicUrl, log.child({ component: 'notify' }))),
     apiTokens: new ApiTokenService(store, audit, now),
     enroll: new EnrollService(store, audit, now, { ...i.identity, hubKey: hubKey.publicKey }),
     requestAuth: new RequestAuthenticator(store, now),

@@ -99,6 +99,7 @@ export function createHub (config: HubConfig, deps: HubDeps = {}): Hub {
         await s.app.close()
         await s.services.ingest.drain()
         s.services.commands.close()
+        await s.services.notifier.close()
         if (deps.store === undefined) await s.store.close()
       }
     }

@@ -17,7 +17,8 @@ export const HubErrorCode = {
   Overloaded: 'HUB_ERR_OVERLOADED',
   Config: 'HUB_ERR_CONFIG',
   Store: 'HUB_ERR_STORE',
-  Unavailable: 'HUB_ERR_UNAVAILABLE'
+  Unavailable: 'HUB_ERR_UNAVAILABLE',
+  NotifyFailed: 'HUB_ERR_NOTIFY_FAILED'
 } as const
 export type HubErrorCode = (typeof HubErrorCode)[keyof typeof HubErrorCode]
 
@@ -33,7 +34,8 @@ const STATUS: Record<HubErrorCode, number> = {
   HUB_ERR_OVERLOADED: 503,
   HUB_ERR_CONFIG: 500,
   HUB_ERR_STORE: 500,
-  HUB_ERR_UNAVAILABLE: 503
+  HUB_ERR_UNAVAILABLE: 503,
+  HUB_ERR_NOTIFY_FAILED: 502
 }
 
 /** A hub failure; its HTTP status follows from its code. */

@@ -10,6 +10,7 @@ import type { IngestService } from './agents/ingest-service.ts'
 import type { RequestAuthenticator } from './agents/request-authenticator.ts'
 import type { AgentMessageHandlers } from './agents/agent-message-handlers.ts'
 import type { CommandService } from './commands/command-service.ts'
+import type { Notifier } from './notify/notifier.ts'
 
 /** Everything the transports (HTTP, WebSocket) call into, built once per hub. */
 export interface HubServices {
@@ -24,6 +25,8 @@ export interface HubServices {
   readonly enroll: EnrollService
   readonly ingest: IngestService
   readonly commands: CommandService
+  /** Sends alert notifications (mail, webhooks); closed after the HTTP server. */
+  readonly notifier: Notifier
   readonly requestAuth: RequestAuthenticator
   readonly handlers: AgentMessageHandlers
   /** Aborts when the hub starts closing: held polls and waits answer at once. */

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { CommandResult } from '@outpost/hub'
+import { parseJson, ReportMessage, validate } from '@outpost/protocol'
 import { verifyAuditChain } from '../src/store/kysely/audit-chain.ts'
 import { backends, command, enroll, open, report, storeWithAgents } from './store-fixtures.ts'
 
@@ -129,6 +130,46 @@ for (const b of backends) {
       assert.deepEqual(await s.queryMetrics('a1', 'm.none', 0, 100, 10), [])
     })
 
+    test('queryMetrics picks the name out of reports with different sets of metrics', async (t) => {
+      const s = await storeWithAgents(t, b, ['a1', 'a2'])
+      const r = (agentId: string, seq: number, time: number, metrics: Array<[string, number]>) =>
+        report(agentId, seq, time, 0, { metrics: metrics.map(([name, value]) => ({ name, value })) })
+      await s.ingestReports([
+        r('a1', 1, 10, [['cpu', 1], ['mem', 2]]),
+        r('a1', 2, 20, [['mem', 3]]),
+        r('a1', 3, 30, [['mem', 4], ['cpu', 5], ['disk[/var]', 6]]),
+        r('a2', 1, 30, [['cpu', 7], ['mem', 8]])
+      ])
+      await s.ingestReports([r('a1', 4, 40, [['cpu', 9], ['mem', 10]]), r('a1', 5, 50, [['disk[/var]', 11]])])
+      const q = (agentId: string, name: string, from = 0, to = 100, limit = 100) => s.queryMetrics(agentId, name, from, to, limit)
+      assert.deepEqual(await q('a1', 'cpu'), [{ time: 10, value: 1 }, { time: 30, value: 5 }, { time: 40, value: 9 }])
+      assert.deepEqual(await q('a1', 'mem'), [10, 20, 30, 40].map((time, i) => ({ time, value: [2, 3, 4, 10][i] })))
+      assert.deepEqual(await q('a1', 'disk[/var]'), [{ time: 30, value: 6 }, { time: 50, value: 11 }])
+      assert.deepEqual(await q('a2', 'cpu'), [{ time: 30, value: 7 }], 'same set, other agent')
+      // The limit counts points of the name, not the reports skipped for lacking it.
+      assert.deepEqual(await q('a1', 'cpu', 0, 100, 2), [{ time: 10, value: 1 }, { time: 30, value: 5 }])
+      assert.deepEqual(await q('a1', 'cpu', 11, 39, 10), [{ time: 30, value: 5 }])
+      assert.deepEqual(await q('a1', 'disk[/var]', 31, 49, 10), [])
+      assert.deepEqual(await s.latestMetrics('a1'), { time: 50, values: { cpu: 9, mem: 10, 'disk[/var]': 11 } })
+      // Back to the first set: the latest values still keep the name it lacks.
+      await s.ingestReports([r('a1', 6, 60, [['cpu', 12], ['mem', 13]]), r('a1', 7, 70, [['cpu', 14], ['mem', 15]])])
+      assert.deepEqual(await s.latestMetrics('a1'), { time: 70, values: { cpu: 14, mem: 15, 'disk[/var]': 11 } })
+      await s.ingestReports([r('a1', 8, 80, [['cpu', 16], ['mem', 17]])])
+      assert.deepEqual(await s.latestMetrics('a1'), { time: 80, values: { cpu: 16, mem: 17, 'disk[/var]': 11 } })
+      assert.deepEqual((await q('a1', 'mem', 55, 100)).map((p) => p.value), [13, 15, 17])
+    })
+
+    test('metric values round-trip exactly', async (t) => {
+      const s = await storeWithAgents(t, b, ['a1'])
+      const values = [-1.5, 0.1 + 0.2, 1e308, -Number.MAX_VALUE, Number.MIN_VALUE, 2 ** 53 + 2, -123456789.000001, 1 / 3, 0]
+      const metrics = values.map((value, i) => ({ name: `v.n${i}`, value }))
+      await s.ingestReports([report('a1', 1, 10, 0, { metrics })])
+      for (const [i, value] of values.entries()) {
+        assert.deepEqual(await s.queryMetrics('a1', `v.n${i}`, 0, 100, 10), [{ time: 10, value }], `v.n${i}`)
+      }
+      assert.deepEqual(await s.latestMetrics('a1'), { time: 10, values: Object.fromEntries(metrics.map((m) => [m.name, m.value])) })
+    })
+
     test('recentEvents returns the newest first, at most limit', async (t) => {
       const s = await storeWithAgents(t, b, ['a1'])
       const ev = (time: number) => ({ name: 'e', severity: 'info' as const, message: `at ${time}`, time })
@@ -253,3 +294,15 @@ for (const b of backends) {
     }
   })
 }
+
+describe('metric values the store cannot hold', () => {
+  test('NaN and ±Infinity are refused by the protocol before they reach the store', () => {
+    const message = (value: unknown) => ({ type: 'report', seq: 1, time: 1, metrics: [{ name: 'cpu.util_pct', value }] })
+    assert.equal(validate(ReportMessage, message(1.5)).metrics?.[0]?.value, 1.5)
+    for (const value of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      assert.throws(() => validate(ReportMessage, message(value)), { code: 'PROTO_ERR_INVALID' }, String(value))
+    }
+    // JSON has no NaN or Infinity, but an overflowing literal parses to Infinity.
+    assert.throws(() => parseJson(ReportMessage, '{"type":"report","seq":1,"time":1,"metrics":[{"name":"cpu.util_pct","value":1e999}]}'), { code: 'PROTO_ERR_INVALID' })
+  })
+})

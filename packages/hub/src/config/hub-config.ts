@@ -14,6 +14,10 @@ export const DEFAULT_INGEST_MAX_DELAY_MS = 2
 /** Reports waiting for a commit beyond this are refused with 503 + Retry-After. */
 export const DEFAULT_INGEST_MAX_PENDING = 20_000
 export const DEFAULT_COMMAND_TTL_MS = 10 * 60_000
+/** Warning and info notifications to one recipient are gathered this long into one mail. */
+export const DEFAULT_NOTIFY_GROUP_WINDOW_MS = 30_000
+/** A webhook receiver that has not answered by then counts as a failed attempt. */
+export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000
 
 const Limits = Type.Object({
   /** Largest agent request body in bytes (413 above). */
@@ -28,6 +32,23 @@ const Limits = Type.Object({
   ingestMaxDelayMs: Type.Integer({ minimum: 0, maximum: 1000 }),
   /** Load shedding threshold: reports queued for commit. */
   ingestMaxPending: Type.Integer({ minimum: 1 })
+}, { additionalProperties: false })
+
+const Notify = Type.Object({
+  /** Outgoing mail; null: no mail is sent (webhooks still are). */
+  smtp: Type.Union([Type.Object({
+    /** `smtp://[user:pass@]host[:port]` (STARTTLS when offered) or `smtps://…` (implicit TLS). */
+    url: Type.String({ pattern: '^smtps?://[^\\s]+$', maxLength: 2048 }),
+    /** The From address of every mail. */
+    from: Type.String({ format: 'email', maxLength: 254 }),
+    /** Accept a relay's self-signed or otherwise unverifiable certificate. */
+    tlsInsecure: Type.Boolean()
+  }, { additionalProperties: false }), Type.Null()]),
+  /** Warning/info notifications per recipient are grouped this long (critical ones go at once). */
+  groupWindowMs: Type.Integer({ minimum: 0, maximum: 3600_000 }),
+  /** HMAC-SHA256 key for the `x-outpost-signature` header of webhooks; null: unsigned. */
+  webhookSecret: Type.Union([Type.String({ minLength: 16, maxLength: 4096 }), Type.Null()]),
+  webhookTimeoutMs: Type.Integer({ minimum: 100, maximum: 120_000 })
 }, { additionalProperties: false })
 
 /** The hub's whole configuration: validated once in `main`, frozen, passed down. */
@@ -45,6 +66,9 @@ export const HubConfigSchema = Type.Object({
   tls: Type.Union([Type.Object({ certFile: Type.String(), keyFile: Type.String() }, { additionalProperties: false }), Type.Null()]),
   /** Password for the first `admin` user; when null one is generated and printed once. */
   adminPassword: Type.Union([Type.String({ minLength: 8 }), Type.Null()]),
+  /** Mail address of the first `admin` user (`OUTPOST_ADMIN_EMAIL`), notified by the default alert rules. */
+  adminEmail: Type.Union([Type.String({ format: 'email', maxLength: 254 }), Type.Null()]),
+  notify: Notify,
   /** Agents' reporting interval, used to tell online from offline (offline after 3 missed). */
   agentIntervalMs: Type.Integer({ minimum: 1000 }),
   commandTtlMs: Type.Integer({ minimum: 1000 }),
@@ -54,7 +78,7 @@ export const HubConfigSchema = Type.Object({
 export type HubConfig = Readonly<Static<typeof HubConfigSchema>>
 
 /** What a caller may leave out: everything but `dataDir`. */
-export type HubConfigInput = { dataDir: string } & Partial<Omit<Static<typeof HubConfigSchema>, 'dataDir' | 'limits'>> & { limits?: Partial<Static<typeof Limits>> }
+export type HubConfigInput = { dataDir: string } & Partial<Omit<Static<typeof HubConfigSchema>, 'dataDir' | 'limits' | 'notify'>> & { limits?: Partial<Static<typeof Limits>>, notify?: Partial<Static<typeof Notify>> }
 
 const RENAMED: Readonly<Record<string, string>> = { db: 'store', data: 'dataDir', port: 'listen.port', host: 'listen.host', cert: 'tls.certFile', key: 'tls.keyFile' }
 
@@ -71,6 +95,7 @@ export function parseHubConfig (input: HubConfigInput): HubConfig {
     store: { kind: 'sqlite' },
     tls: null,
     adminPassword: null,
+    adminEmail: null,
     agentIntervalMs: DEFAULT_AGENT_INTERVAL_MS,
     commandTtlMs: DEFAULT_COMMAND_TTL_MS,
     logLevel: 'info',
@@ -83,6 +108,13 @@ export function parseHubConfig (input: HubConfigInput): HubConfig {
       ingestMaxDelayMs: DEFAULT_INGEST_MAX_DELAY_MS,
       ingestMaxPending: DEFAULT_INGEST_MAX_PENDING,
       ...input.limits
+    },
+    notify: {
+      smtp: null,
+      groupWindowMs: DEFAULT_NOTIFY_GROUP_WINDOW_MS,
+      webhookSecret: null,
+      webhookTimeoutMs: DEFAULT_WEBHOOK_TIMEOUT_MS,
+      ...input.notify
     }
   }
   if (!isValid(HubConfigSchema, merged)) {

@@ -16,11 +16,14 @@ export interface DbSchema {
   agents: {
     id: string, name: string, group_name: string, public_key: string, enrolled_at: number, last_seen: number | null
     inventory: unknown, inventory_at: number | null, snapshot: unknown, snapshot_at: number | null
-    metrics: unknown, metrics_at: number | null
   }
+  /** The latest value of each metric of an agent, apart from `agents` so that storing them never rewrites the inventory. */
+  agent_metrics: { agent_id: string, metrics: unknown, metrics_at: number }
   receipts: { agent_id: string, seq: number, received_at: number }
-  metric_series: { id: Generated<number>, agent_id: string, name: string }
-  metric_points: { series_id: number, time: number, value: number }
+  /** Layout: see `metric-samples.ts`. */
+  metric_name_sets: { id: Generated<number>, hash: string, names: string }
+  metric_name_set_members: { set_id: number, name: string, idx: number }
+  metric_samples: { agent_id: string, time: number, seq: number, names_id: number, values_blob: Uint8Array }
   events: { id: Generated<number>, agent_id: string, time: number, severity: string, event: unknown }
   commands: {
     id: string, agent_id: string, issuer: string, body: unknown, nonce: string, created_at: number, expires_at: number

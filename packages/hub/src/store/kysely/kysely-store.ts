@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto'
-import type { Kysely, Transaction } from 'kysely'
+import { sql, type Kysely, type Transaction } from 'kysely'
 import type { AgentEvent } from '@outpost/protocol'
 import { HubError, HubErrorCode } from '../../errors.ts'
 import type {
@@ -9,6 +9,7 @@ import type {
 import { jsonCodec, type DbSchema, type JsonCodec } from './db-schema.ts'
 import { toAgent, toApiToken, toAudit, toCommand, toEvent, toUser } from './row-mappers.ts'
 import { AUDIT_GENESIS_HASH, auditHash } from './audit-chain.ts'
+import { unpackValue, VALUE_BYTES } from './metric-samples.ts'
 
 /** What differs between the two backends; everything else is shared Kysely code. */
 export interface StoreBackend {
@@ -114,7 +115,7 @@ export class KyselyStore implements Store {
       if (claimed.numUpdatedRows !== 1n) return undefined
       const row = await trx.insertInto('agents').values({
         id: agent.id, name: agent.name, group_name: token.group_name, public_key: agent.publicKey, enrolled_at: agent.enrolledAt,
-        last_seen: null, inventory: null, inventory_at: null, snapshot: null, snapshot_at: null, metrics: null, metrics_at: null
+        last_seen: null, inventory: null, inventory_at: null, snapshot: null, snapshot_at: null
       }).returningAll().executeTakeFirstOrThrow()
       return toAgent(row, this.#json)
     }))
@@ -148,18 +149,24 @@ export class KyselyStore implements Store {
 
   queryMetrics (agentId: string, name: string, from: number, to: number, limit: number): Promise<MetricPoint[]> {
     return guard('queryMetrics', async () => {
-      const rows = await this.#db.selectFrom('metric_points as p').innerJoin('metric_series as s', 's.id', 'p.series_id')
-        .select(['p.time', 'p.value']).where('s.agent_id', '=', agentId).where('s.name', '=', name)
-        .where('p.time', '>=', from).where('p.time', '<=', to).orderBy('p.time').limit(clampLimit(limit)).execute()
-      return rows.map((r) => ({ time: Number(r.time), value: Number(r.value) }))
+      // The join keeps only rows whose name set has the name and says where its 8 bytes are;
+      // the database cuts them out, so only the wanted values travel.
+      const value = this.kind === 'sqlite'
+        ? sql<Uint8Array>`substr(s.values_blob, m.idx * ${sql.lit(VALUE_BYTES)} + 1, ${sql.lit(VALUE_BYTES)})`
+        : sql<Uint8Array>`substring(s.values_blob from m.idx * ${sql.lit(VALUE_BYTES)} + 1 for ${sql.lit(VALUE_BYTES)})`
+      const rows = await this.#db.selectFrom('metric_samples as s')
+        .innerJoin('metric_name_set_members as m', (j) => j.onRef('m.set_id', '=', 's.names_id').on('m.name', '=', name))
+        .select(['s.time', value.as('v')]).where('s.agent_id', '=', agentId).where('s.time', '>=', from).where('s.time', '<=', to)
+        .orderBy('s.time').orderBy('s.seq').limit(clampLimit(limit)).execute()
+      return rows.map((r) => ({ time: Number(r.time), value: unpackValue(r.v) }))
     })
   }
 
   latestMetrics (agentId: string): Promise<{ time: number | null, values: Record<string, number> }> {
     return guard('latestMetrics', async () => {
-      const row = await this.#db.selectFrom('agents').select(['metrics', 'metrics_at']).where('id', '=', agentId).executeTakeFirst()
-      const values = (row === undefined ? null : this.#json.decode(row.metrics)) as Record<string, number> | null
-      return { time: row?.metrics_at == null ? null : Number(row.metrics_at), values: values ?? {} }
+      const row = await this.#db.selectFrom('agent_metrics').select(['metrics', 'metrics_at']).where('agent_id', '=', agentId).executeTakeFirst()
+      if (row === undefined) return { time: null, values: {} }
+      return { time: Number(row.metrics_at), values: (this.#json.decode(row.metrics) ?? {}) as Record<string, number> }
     })
   }
 

@@ -1,18 +1,12 @@
-import { sql, type CreateTableBuilder, type Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { Migration } from 'kysely/migration'
+import { withSerialId } from './migration-helpers.ts'
+import { metricSamples } from './metric-samples-migration.ts'
 
 /** The dialect-specific column types; everything else is written once for both. */
 interface Types {
   /** JSON documents: `jsonb` lets PostgreSQL check and query them; SQLite keeps text. */
   readonly json: 'jsonb' | 'text'
-}
-
-/** Adds an auto-incrementing primary key in each dialect's own idiom. */
-function withSerialId (table: CreateTableBuilder<string, never>, kind: 'sqlite' | 'postgres'): CreateTableBuilder<string, 'id'> {
-  return kind === 'postgres'
-    ? table.addColumn('id', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity())
-    // AUTOINCREMENT: ids are never reused, which the audit chain and event order rely on.
-    : table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
 }
 
 function initial (kind: 'sqlite' | 'postgres'): Migration {
@@ -165,5 +159,8 @@ function initial (kind: 'sqlite' | 'postgres'): Migration {
  * to locate on disk. Names sort lexically; never rename or edit one that has shipped.
  */
 export function migrations (kind: 'sqlite' | 'postgres'): Record<string, Migration> {
-  return { '0001_initial': initial(kind) }
+  return {
+    '0001_initial': initial(kind),
+    '0002_metric_samples': metricSamples(kind)
+  }
 }

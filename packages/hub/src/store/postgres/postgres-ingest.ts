@@ -2,19 +2,17 @@ import { sql, type Kysely, type Transaction } from 'kysely'
 import type { IngestReport } from '../store.ts'
 import type { DbSchema } from '../kysely/db-schema.ts'
 import { latestPerAgent, receiptKey } from '../kysely/agent-latest.ts'
-
-/** Forget cached series ids past this many (they are re-read on the next miss). */
-const SERIES_CACHE_MAX = 1_000_000
+import { NameSetCache, nameSetKey, nameSetOf, packValues } from '../kysely/metric-samples.ts'
 
 /**
  * The PostgreSQL ingest path: a handful of set-based statements per batch, each taking whole
- * columns as arrays through `unnest`, in one transaction. Rows that several hubs may touch
- * (receipts, series, agents) are written in key order so that two batches cannot deadlock.
+ * columns as arrays through `unnest`, in one transaction; a report costs a receipt and one
+ * `metric_samples` row. Rows that several hubs may touch (receipts, name sets, agents) are
+ * written in key order so that two batches cannot deadlock.
  */
 export class PostgresIngest {
   readonly #db: Kysely<DbSchema>
-  /** (agent, metric name) → series id, for committed series only. */
-  readonly #series = new Map<string, number>()
+  readonly #sets = new NameSetCache()
 
   constructor (db: Kysely<DbSchema>) {
     this.#db = db
@@ -26,46 +24,62 @@ export class PostgresIngest {
     await this.#db.transaction().execute(async (trx) => {
       const fresh = await insertReceipts(trx, reports)
       if (fresh.length === 0) return
-      await this.#resolveSeries(trx, fresh, pending)
-      const ids: number[] = []
+      const agents: string[] = []
       const times: number[] = []
-      const values: number[] = []
+      const seqs: number[] = []
+      const keys: string[] = []
+      const blobs: Buffer[] = []
       for (const r of fresh) {
-        for (const m of r.metrics) {
-          ids.push(this.#series.get(seriesKey(r.agentId, m.name)) ?? pending.get(seriesKey(r.agentId, m.name)) ?? -1)
-          times.push(r.time)
-          values.push(m.value)
-        }
+        if (r.metrics.length === 0) continue
+        agents.push(r.agentId)
+        times.push(r.time)
+        seqs.push(r.seq)
+        keys.push(nameSetKey(r.metrics))
+        blobs.push(packValues(r.metrics))
       }
-      if (ids.length > 0) {
-        await sql`insert into metric_points (series_id, time, value)
-          select * from unnest(${ids}::int4[], ${times}::int8[], ${values}::float8[])`.execute(trx)
+      if (agents.length > 0) {
+        await this.#resolveNameSets(trx, keys, pending)
+        const ids = keys.map((k) => this.#sets.get(k) ?? pending.get(k) ?? -1)
+        await sql`insert into metric_samples (agent_id, time, seq, names_id, values_blob)
+          select * from unnest(${agents}::text[], ${times}::int8[], ${seqs}::int8[], ${ids}::int8[], ${blobs}::bytea[])
+          on conflict do nothing`.execute(trx)
       }
       await insertEvents(trx, fresh)
       await updateAgents(trx, fresh)
     })
-    if (this.#series.size + pending.size > SERIES_CACHE_MAX) this.#series.clear()
-    for (const [k, v] of pending) this.#series.set(k, v)
+    this.#sets.remember(pending)
   }
 
-  async #resolveSeries (trx: Transaction<DbSchema>, fresh: readonly IngestReport[], pending: Map<string, number>): Promise<void> {
-    const missing = new Map<string, [string, string]>()
-    for (const r of fresh) {
-      for (const m of r.metrics) {
-        const key = seriesKey(r.agentId, m.name)
-        if (!this.#series.has(key)) missing.set(key, [r.agentId, m.name])
+  async #resolveNameSets (trx: Transaction<DbSchema>, keys: readonly string[], pending: Map<string, number>): Promise<void> {
+    const missing = [...new Set(keys.filter((k) => this.#sets.get(k) === undefined))].map(nameSetOf)
+    if (missing.length === 0) return
+    missing.sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0))
+    const hashes = missing.map((s) => s.hash)
+    // Only the hub that inserts a set adds its members, in the same transaction: whoever sees
+    // the set committed sees its members too.
+    const created = await sql<{ id: number, hash: string }>`insert into metric_name_sets (hash, names)
+      select * from unnest(${hashes}::text[], ${missing.map((s) => s.names)}::text[]) on conflict do nothing returning id, hash`.execute(trx)
+    const byHash = new Map(missing.map((s) => [s.hash, s]))
+    const setIds: number[] = []
+    const names: string[] = []
+    const idxs: number[] = []
+    for (const row of created.rows) {
+      for (const [name, idx] of byHash.get(row.hash)?.members ?? []) {
+        setIds.push(Number(row.id))
+        names.push(name)
+        idxs.push(idx)
       }
     }
-    if (missing.size === 0) return
-    const pairs = [...missing.values()].sort(([a1, n1], [a2, n2]) => (a1 < a2 ? -1 : a1 > a2 ? 1 : n1 < n2 ? -1 : n1 > n2 ? 1 : 0))
-    const agents = pairs.map((p) => p[0])
-    const names = pairs.map((p) => p[1])
-    await sql`insert into metric_series (agent_id, name) select * from unnest(${agents}::text[], ${names}::text[])
-      on conflict do nothing`.execute(trx)
-    const rows = await sql<{ id: number, agent_id: string, name: string }>`select s.id, s.agent_id, s.name from metric_series s
-      join unnest(${agents}::text[], ${names}::text[]) as u (agent_id, name) on s.agent_id = u.agent_id and s.name = u.name`.execute(trx)
-    // Kept apart until commit: a rolled-back batch must not leave ids in the cache that do not exist.
-    for (const row of rows.rows) pending.set(seriesKey(row.agent_id, row.name), Number(row.id))
+    if (setIds.length > 0) {
+      await sql`insert into metric_name_set_members (set_id, name, idx)
+        select * from unnest(${setIds}::int8[], ${names}::text[], ${idxs}::int4[])`.execute(trx)
+    }
+    const rows = await sql<{ id: number, hash: string }>`select id, hash from metric_name_sets where hash = any(${hashes}::text[])`.execute(trx)
+    const idOf = new Map(rows.rows.map((r) => [r.hash, Number(r.id)]))
+    for (const s of missing) {
+      const id = idOf.get(s.hash)
+      if (id !== undefined) pending.set(s.names, id)
+    }
   }
 }
 
@@ -102,13 +116,15 @@ async function insertEvents (trx: Transaction<DbSchema>, fresh: readonly IngestR
     select * from unnest(${agents}::text[], ${times}::int8[], ${severities}::text[], ${bodies}::jsonb[])`.execute(trx)
 }
 
-/** One UPDATE for all agents of the batch, fed as a JSON array of per-agent changes. */
+/**
+ * One UPDATE for all agents of the batch, fed as a JSON array of per-agent changes, and one
+ * upsert of the latest metric values (a replayed older batch changes nothing).
+ */
 async function updateAgents (trx: Transaction<DbSchema>, fresh: readonly IngestReport[]): Promise<void> {
-  const changes = latestPerAgent(fresh).map((a) => ({
+  const latest = latestPerAgent(fresh)
+  const changes = latest.map((a) => ({
     id: a.id,
     last_seen: a.lastSeen,
-    metrics: a.metrics,
-    metrics_at: a.metricsAt,
     inventory: a.inventory === null ? null : JSON.parse(a.inventory),
     inventory_at: a.inventoryAt,
     snapshot: a.snapshot === null ? null : JSON.parse(a.snapshot),
@@ -116,10 +132,6 @@ async function updateAgents (trx: Transaction<DbSchema>, fresh: readonly IngestR
   }))
   await sql`update agents a set
       last_seen = greatest(a.last_seen, x.last_seen),
-      metrics = case when x.metrics_at is not null and (a.metrics_at is null or a.metrics_at <= x.metrics_at)
-        then coalesce(a.metrics, '{}'::jsonb) || x.metrics else a.metrics end,
-      metrics_at = case when x.metrics_at is not null and (a.metrics_at is null or a.metrics_at <= x.metrics_at)
-        then x.metrics_at else a.metrics_at end,
       inventory = case when x.inventory_at is not null and (a.inventory_at is null or a.inventory_at <= x.inventory_at)
         then x.inventory else a.inventory end,
       inventory_at = case when x.inventory_at is not null and (a.inventory_at is null or a.inventory_at <= x.inventory_at)
@@ -128,11 +140,13 @@ async function updateAgents (trx: Transaction<DbSchema>, fresh: readonly IngestR
         then x.snapshot else a.snapshot end,
       snapshot_at = case when x.snapshot_at is not null and (a.snapshot_at is null or a.snapshot_at <= x.snapshot_at)
         then x.snapshot_at else a.snapshot_at end
-    from jsonb_to_recordset(${JSON.stringify(changes)}::jsonb) as x (id text, last_seen int8, metrics jsonb, metrics_at int8,
+    from jsonb_to_recordset(${JSON.stringify(changes)}::jsonb) as x (id text, last_seen int8,
       inventory jsonb, inventory_at int8, snapshot jsonb, snapshot_at int8)
     where a.id = x.id`.execute(trx)
-}
-
-function seriesKey (agentId: string, name: string): string {
-  return `${agentId}\u0000${name}`
+  const metrics = latest.filter((a) => a.metrics !== null).map((a) => ({ agent_id: a.id, metrics: a.metrics, metrics_at: a.metricsAt }))
+  if (metrics.length === 0) return
+  await sql`insert into agent_metrics as m (agent_id, metrics, metrics_at)
+    select * from jsonb_to_recordset(${JSON.stringify(metrics)}::jsonb) as x (agent_id text, metrics jsonb, metrics_at int8)
+    on conflict (agent_id) do update set metrics = m.metrics || excluded.metrics, metrics_at = excluded.metrics_at
+    where m.metrics_at <= excluded.metrics_at`.execute(trx)
 }
