@@ -12,8 +12,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   agent: ['protocol'],
   cli: ['protocol', 'hub', 'agent'],
   web: ['protocol'],
-  testkit: ['protocol', 'hub', 'agent'],
-  web: ['protocol']
+  testkit: ['protocol', 'hub', 'agent']
 }
 const problems: string[] = []
 const warnings: string[] = []
