@@ -47,7 +47,7 @@ test('agent through a CONNECT proxy with POST and long-poll only (--proxy, --tra
   const agent = await startAgentProcess(t, ['--enroll', enroll, '--state', path.join(tempDir(t), 'a'), '--interval', '2s', '--proxy', proxy.url, '--transport', 'http'])
   const hostId = await onlineHost(hub, token)
   const r = await ctl(hub, token, ['exec', hostId, '--', 'sh', '-c', 'exit 7'])
-  assert.equal(r.code, 7, 'the instruction reached the agent through its held POST poll')
+  assert.equal(r.code, 7, 'the instruction reached the agent through its held POST poll: ' + r.stderr)
   assert.ok(!agent.logs.some((l) => l.transport === 'ws'), 'no WebSocket was used')
   assert.ok(proxy.tunnels.length > 0 && proxy.tunnels.every((x) => x === `127.0.0.1:${new URL(hub.url).port}`))
 })

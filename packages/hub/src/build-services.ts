@@ -12,6 +12,8 @@ import { RequestAuthenticator } from './agents/request-authenticator.ts'
 import { createAgentMessageHandlers } from './agents/agent-message-handlers.ts'
 import { CommandService } from './commands/command-service.ts'
 import { Notifier, notifierOptions } from './notify/notifier.ts'
+import { AlertService } from './alerts/alert-service.ts'
+import { buildConsoleServices } from './console/console-services.ts'
 
 /** What the services are wired from. */
 export interface ServiceInputs {
@@ -30,7 +32,11 @@ export function buildServices (i: ServiceInputs): HubServices {
   const { config, store, bus, log, now, hubKey, closing } = i
   const audit = new AuditLog(store, now)
   const ingest = new IngestService(store, config.limits, log.child({ component: 'ingest' }))
-  const commands = new CommandService({ store, bus, audit, hubKey, now, log: log.child({ component: 'commands' }) })
+  const apiTokens = new ApiTokenService(store, audit, now)
+  const notifier = new Notifier(notifierOptions(config, i.identity.publicUrl, log.child({ component: 'notify' })))
+  const alerts = new AlertService({ store, bus, audit, notifier, now, log: log.child({ component: 'alerts' }), intervalMs: config.agentIntervalMs, adminEmail: config.adminEmail })
+  ingest.onCommitted((reports) => { alerts.onReports(reports) })
+  const commands = new CommandService({ store, bus, audit, hubKey, now, log: log.child({ component: 'commands' }), onFinished: (r) => { alerts.onCommandFinished(r) } })
   return {
     config,
     store,
@@ -42,8 +48,10 @@ export function buildServices (i: ServiceInputs): HubServices {
     audit,
     ingest,
     commands,
-    notifier: new Notifier(notifierOptions(config, i.identity.publicUrl, log.child({ component: 'notify' }))),
-    apiTokens: new ApiTokenService(store, audit, now),
+    notifier,
+    alerts,
+    apiTokens,
+    console: buildConsoleServices({ store, bus, audit, apiTokens, now, log: log.child({ component: 'console' }), closing }),
     enroll: new EnrollService(store, audit, now, { ...i.identity, hubKey: hubKey.publicKey }),
     requestAuth: new RequestAuthenticator(store, now),
     handlers: createAgentMessageHandlers({ store, bus, ingest, commands, now, maxPollMs: config.limits.maxPollMs })

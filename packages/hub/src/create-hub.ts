@@ -76,7 +76,7 @@ export function createHub (config: HubConfig, deps: HubDeps = {}): Hub {
       const app = await buildApp(services, tls)
       const ws = new AgentWsServer(services, deps.wsTiming)
       ws.attach(app.server as Server)
-      return { store, tls, services, app, ws, admin: adminOps(services) }
+      return { store, tls, services, app, ws, admin: adminOps({ ...services, adminEmail: config.adminEmail }) }
     } catch (err) {
       if (deps.store === undefined) await store.close()
       throw err
@@ -99,6 +99,7 @@ export function createHub (config: HubConfig, deps: HubDeps = {}): Hub {
         await s.app.close()
         await s.services.ingest.drain()
         s.services.commands.close()
+        await s.services.alerts.close()
         await s.services.notifier.close()
         if (deps.store === undefined) await s.store.close()
       }
@@ -116,6 +117,7 @@ export function createHub (config: HubConfig, deps: HubDeps = {}): Hub {
         s.store.expireCommands(now()).catch((err: unknown) => { log.error({ err }, 'expiring commands failed') })
       }, EXPIRE_SWEEP_MS)
       sweeper.unref()
+      await s.services.alerts.start()
       await writeHubFacts(config.dataDir, { publicUrl: publicUrl(), port, fingerprint: s.tls.fingerprint, startedAt: now() })
       const host = config.listen.host === '0.0.0.0' ? '127.0.0.1' : config.listen.host === '::' ? '[::1]' : address.family === 'IPv6' ? `[${address.address}]` : address.address
       log.info({ port, publicUrl: publicUrl(), fingerprint: s.tls.fingerprint, store: s.store.kind }, 'hub listening')

@@ -18,7 +18,12 @@ export const HubErrorCode = {
   Config: 'HUB_ERR_CONFIG',
   Store: 'HUB_ERR_STORE',
   Unavailable: 'HUB_ERR_UNAVAILABLE',
-  NotifyFailed: 'HUB_ERR_NOTIFY_FAILED'
+  NotifyFailed: 'HUB_ERR_NOTIFY_FAILED',
+  Csrf: 'HUB_ERR_CSRF',
+  Locked: 'HUB_ERR_LOCKED',
+  Throttled: 'HUB_ERR_THROTTLED',
+  TotpRequired: 'HUB_ERR_TOTP_REQUIRED',
+  Conflict: 'HUB_ERR_CONFLICT'
 } as const
 export type HubErrorCode = (typeof HubErrorCode)[keyof typeof HubErrorCode]
 
@@ -35,7 +40,12 @@ const STATUS: Record<HubErrorCode, number> = {
   HUB_ERR_CONFIG: 500,
   HUB_ERR_STORE: 500,
   HUB_ERR_UNAVAILABLE: 503,
-  HUB_ERR_NOTIFY_FAILED: 502
+  HUB_ERR_NOTIFY_FAILED: 502,
+  HUB_ERR_CSRF: 403,
+  HUB_ERR_LOCKED: 429,
+  HUB_ERR_THROTTLED: 429,
+  HUB_ERR_TOTP_REQUIRED: 401,
+  HUB_ERR_CONFLICT: 409
 }
 
 /** A hub failure; its HTTP status follows from its code. */

@@ -11,6 +11,8 @@ import type { RequestAuthenticator } from './agents/request-authenticator.ts'
 import type { AgentMessageHandlers } from './agents/agent-message-handlers.ts'
 import type { CommandService } from './commands/command-service.ts'
 import type { Notifier } from './notify/notifier.ts'
+import type { AlertService } from './alerts/alert-service.ts'
+import type { ConsoleServices } from './console/console-services.ts'
 
 /** Everything the transports (HTTP, WebSocket) call into, built once per hub. */
 export interface HubServices {
@@ -27,8 +29,12 @@ export interface HubServices {
   readonly commands: CommandService
   /** Sends alert notifications (mail, webhooks); closed after the HTTP server. */
   readonly notifier: Notifier
+  /** The alert engine and the alert API's operations. */
+  readonly alerts: AlertService
   readonly requestAuth: RequestAuthenticator
   readonly handlers: AgentMessageHandlers
+  /** Console sessions, logins, presence, live event streams and user administration. */
+  readonly console: ConsoleServices
   /** Aborts when the hub starts closing: held polls and waits answer at once. */
   readonly closing: AbortSignal
 }

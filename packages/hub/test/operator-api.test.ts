@@ -52,7 +52,14 @@ test('operator API: openapi.json documents every route', async (t) => {
   const expected: Array<[string, string]> = [
     ['get', '/healthz'], ['post', '/agent/v1/enroll'], ['post', '/agent/v1/messages'], ['get', '/agent/v1/ws'],
     ['get', '/api/v1/hosts'], ['get', '/api/v1/hosts/{id}'], ['get', '/api/v1/hosts/{id}/metrics'],
-    ['post', '/api/v1/hosts/{id}/commands'], ['get', '/api/v1/commands/{id}'], ['get', '/api/v1/openapi.json']
+    ['post', '/api/v1/hosts/{id}/commands'], ['get', '/api/v1/commands/{id}'], ['get', '/api/v1/openapi.json'],
+    // console (console-*.test.ts)
+    ['post', '/api/v1/session'], ['get', '/api/v1/session'], ['delete', '/api/v1/session'], ['get', '/api/v1/presence'],
+    ['post', '/api/v1/presence/viewing'], ['get', '/api/v1/events'], ['get', '/api/v1/users'], ['post', '/api/v1/users'],
+    ['patch', '/api/v1/users/{name}'], ['post', '/api/v1/users/{name}/totp'], ['delete', '/api/v1/users/{name}/totp'], ['get', '/api/v1/audit'],
+    // alerts (alerts-*.test.ts)
+    ['get', '/api/v1/alert-rules'], ['post', '/api/v1/alert-rules'], ['put', '/api/v1/alert-rules/{id}'], ['delete', '/api/v1/alert-rules/{id}'],
+    ['get', '/api/v1/alerts'], ['post', '/api/v1/alerts/{id}/ack'], ['get', '/api/v1/silences'], ['post', '/api/v1/silences'], ['delete', '/api/v1/silences/{id}']
   ]
   for (const [method, path] of expected) assert.ok(res.json.paths[path]?.[method] !== undefined, `${method} ${path} missing`)
   const documented = Object.values(res.json.paths as Record<string, object>).reduce((n: number, p) => n + Object.keys(p).length, 0)

@@ -9,6 +9,7 @@ import { createHub, parseHubConfig, type Hub } from '@outpost/hub'
 import { isEnrolled } from '@outpost/agent'
 import { UsageError } from '../parse-duration.ts'
 import type { CliIo } from '../cli-io.ts'
+import { bundledConsoleDir } from './console-dir.ts'
 
 /** The `outpost` entry point, to start the demo agent as a process of its own. */
 const OUTPOST_BIN = path.resolve(import.meta.dirname, '../../../../bin/outpost.js')
@@ -39,6 +40,7 @@ export async function demoCommand (argv: readonly string[], io: CliIo): Promise<
     dataDir: path.join(dir, 'hub'),
     listen: { host: '127.0.0.1', port },
     adminPassword: io.env.OUTPOST_ADMIN_PASSWORD ?? null,
+    consoleDir: bundledConsoleDir(),
     agentIntervalMs: 10_000
   })
   let hub: Hub = createHub(config, { logger: hubLog })

@@ -16,10 +16,10 @@ export interface HubAdminOps {
 }
 
 /** The admin operations over the hub's services. */
-export function adminOps (d: { store: Store, audit: AuditLog, apiTokens: ApiTokenService, enroll: EnrollService, now: () => number }): HubAdminOps {
+export function adminOps (d: { store: Store, audit: AuditLog, apiTokens: ApiTokenService, enroll: EnrollService, now: () => number, adminEmail?: string | null }): HubAdminOps {
   return {
     createEnrollToken: async (opts) => d.enroll.createToken(opts),
     createApiToken: async (opts) => d.apiTokens.create({ name: opts.name, role: opts.role, createdBy: opts.createdBy ?? 'system' }),
-    ensureAdminUser: async (password) => ensureAdminUser(d.store, d.audit, d.now, password)
+    ensureAdminUser: async (password) => ensureAdminUser(d.store, d.audit, d.now, password, d.adminEmail ?? null)
   }
 }

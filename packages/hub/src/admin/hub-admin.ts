@@ -40,7 +40,7 @@ export async function openHubAdmin (config: HubConfig, deps: { store?: Store, no
     const apiTokens = new ApiTokenService(store, audit, now)
     const enroll = new EnrollService(store, audit, now, { publicUrl: () => publicUrl, fingerprint: () => tls.fingerprint, hubKey: hubKey.publicKey })
     return {
-      ...adminOps({ store, audit, apiTokens, enroll, now }),
+      ...adminOps({ store, audit, apiTokens, enroll, now, adminEmail: config.adminEmail }),
       publicUrl,
       fingerprint: tls.fingerprint,
       close: async () => { if (deps.store === undefined) await store.close() }

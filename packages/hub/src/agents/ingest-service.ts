@@ -31,6 +31,7 @@ export class IngestService {
   #timer: NodeJS.Timeout | undefined
   #idle: Array<() => void> = []
   #closed = false
+  readonly #committed: Array<(reports: readonly IngestReport[]) => void> = []
 
   constructor (store: Store, limits: IngestLimits, log: Logger) {
     this.#store = store
@@ -55,6 +56,14 @@ export class IngestService {
       this.#pending += reports.length
       this.#schedule()
     })
+  }
+
+  /**
+   * Calls `fn` with every batch right after its commit (before the requests are answered, but
+   * outside the transaction): the alert engine evaluates from here. `fn` must not throw or block.
+   */
+  onCommitted (fn: (reports: readonly IngestReport[]) => void): void {
+    this.#committed.push(fn)
   }
 
   /** Refuses new reports and resolves once every queued one is committed (or failed). */
@@ -99,7 +108,9 @@ export class IngestService {
     if (batch.length === 0) return this.#settleIdle()
     this.#committing = true
     try {
-      await this.#store.ingestReports(batch.flatMap(w => w.reports))
+      const reports = batch.flatMap(w => w.reports)
+      await this.#store.ingestReports(reports)
+      for (const fn of this.#committed) fn(reports)
       for (const w of batch) w.resolve()
     } catch (cause) {
       this.#log.error({ err: cause, reports: count }, 'report batch could not be stored')

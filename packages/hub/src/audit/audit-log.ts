@@ -22,7 +22,12 @@ export const AuditAction = {
   UserCreate: 'user.create',
   CommandCreate: 'command.create',
   CommandResult: 'command.result',
-  ApiAccess: 'api.access'
+  ApiAccess: 'api.access',
+  Login: 'session.login',
+  Logout: 'session.logout',
+  UserUpdate: 'user.update',
+  TotpEnable: 'user.totp-enable',
+  TotpDisable: 'user.totp-disable'
 } as const
 
 /** Appends to the store's append-only audit log with the hub's clock. */

@@ -10,6 +10,22 @@ export const API_TOKEN_PREFIX = 'opa_'
 export interface OperatorIdentity {
   readonly actor: Actor
   readonly role: Role
+  /** The user it acts for, when there is one (a disabled user's tokens stop working). */
+  readonly userId?: string
+  /** Host groups the operator may see; absent or empty: all. */
+  readonly groups?: readonly string[]
+  /** Set when authenticated by the console's session cookie (see session-service.ts). */
+  readonly session?: OperatorSession
+}
+
+/** The console session a request came with. */
+export interface OperatorSession {
+  /** SHA-256 hex of the cookie value. */
+  readonly tokenHash: string
+  readonly csrfToken: string
+  readonly userName: string
+  readonly createdAt: number
+  readonly expiresAt: number
 }
 
 const RANK: Readonly<Record<Role, number>> = { viewer: 0, operator: 1, admin: 2 }
@@ -45,6 +61,6 @@ export class ApiTokenService {
     if (m === null || m[1] === undefined) throw new HubError(HubErrorCode.Unauthenticated, 'send "Authorization: Bearer <API token>"')
     const record = await this.#store.useApiToken(sha256Hex(m[1]), this.#now())
     if (record === undefined) throw new HubError(HubErrorCode.Unauthenticated, 'unknown API token')
-    return { actor: `token:${record.name}`, role: record.role }
+    return record.userId === null ? { actor: `token:${record.name}`, role: record.role } : { actor: `token:${record.name}`, role: record.role, userId: record.userId }
   }
 }

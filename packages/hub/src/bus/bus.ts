@@ -20,5 +20,7 @@ export const BusSubject = {
   /** `instructionsQueued` of every agent (payload `{ agentId, commandId }`). */
   anyInstructionsQueued: 'agent.*.instructions',
   /** A command finished: wake operators waiting on it. */
-  commandFinished: (commandId: string) => `command.${commandId}.finished`
+  commandFinished: (commandId: string) => `command.${commandId}.finished`,
+  /** Console live events (`LiveEvent` of @outpost/protocol), streamed by `GET /api/v1/events`. */
+  live: 'console.live'
 } as const

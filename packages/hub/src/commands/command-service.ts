@@ -1,4 +1,4 @@
-import type { SigningKeyPair, InstructionBody, SignedInstruction, ResultMessage } from '@outpost/protocol'
+import type { SigningKeyPair, InstructionBody, SignedInstruction, ResultMessage, WireError } from '@outpost/protocol'
 import { randomId, signInstruction } from '@outpost/protocol'
 import type { Logger } from 'pino'
 import type { Bus } from '../bus/bus.ts'
@@ -29,6 +29,8 @@ export interface CommandServiceDeps {
   readonly hubKey: SigningKeyPair
   readonly now: () => number
   readonly log: Logger
+  /** Told of every result recorded (once per command), e.g. the alert engine; must not throw. */
+  readonly onFinished?: (r: { agentId: string, commandId: string, status: 'completed' | 'failed' | 'rejected', exitCode: number | null, error: WireError | null }) => void
 }
 
 /** Queues instructions for agents, hands them out signed, and records their results. */
@@ -104,6 +106,7 @@ export class CommandService {
     }
     await audit.record({ actor: `agent:${agentId}`, action: AuditAction.CommandResult, target: `command:${r.instructionId}`, result: r.outcome, detail: { exitCode: r.exitCode ?? null } })
     bus.publish(BusSubject.commandFinished(r.instructionId), { status: r.outcome })
+    this.#d.onFinished?.({ agentId, commandId: r.instructionId, status: r.outcome, exitCode: r.exitCode ?? null, error: r.error ?? null })
   }
 
   /** The command, or `HUB_ERR_NOT_FOUND`. */

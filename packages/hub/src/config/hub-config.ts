@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path'
 import { Type, type Static } from '@sinclair/typebox'
 import { isValid, validate, OutpostError } from '@outpost/protocol'
 import { HubError, HubErrorCode } from '../errors.ts'
@@ -69,6 +70,8 @@ export const HubConfigSchema = Type.Object({
   /** Mail address of the first `admin` user (`OUTPOST_ADMIN_EMAIL`), notified by the default alert rules. */
   adminEmail: Type.Union([Type.String({ format: 'email', maxLength: 254 }), Type.Null()]),
   notify: Notify,
+  /** Absolute path of the built web console (`packages/web/dist`); null: `/` says it is not built. */
+  consoleDir: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
   /** Agents' reporting interval, used to tell online from offline (offline after 3 missed). */
   agentIntervalMs: Type.Integer({ minimum: 1000 }),
   commandTtlMs: Type.Integer({ minimum: 1000 }),
@@ -96,6 +99,7 @@ export function parseHubConfig (input: HubConfigInput): HubConfig {
     tls: null,
     adminPassword: null,
     adminEmail: null,
+    consoleDir: null,
     agentIntervalMs: DEFAULT_AGENT_INTERVAL_MS,
     commandTtlMs: DEFAULT_COMMAND_TTL_MS,
     logLevel: 'info',
@@ -124,6 +128,9 @@ export function parseHubConfig (input: HubConfigInput): HubConfig {
       const details = err instanceof OutpostError ? err.details : undefined
       throw new HubError(HubErrorCode.Config, 'invalid hub config: ' + JSON.stringify(details), { cause: err, details })
     }
+  }
+  if (typeof merged.consoleDir === 'string' && !isAbsolute(merged.consoleDir)) {
+    throw new HubError(HubErrorCode.Config, `consoleDir must be an absolute path, not ${JSON.stringify(merged.consoleDir)}`)
   }
   return deepFreeze(merged as HubConfig)
 }

@@ -1,5 +1,6 @@
 import type { CommandStatus, HostDetail, HostSummary } from '@outpost/protocol'
 import type { AgentRecord, CommandRecord, Store } from '../store/store.ts'
+import type { AlertCounts } from '../store/alert-store.ts'
 import { isFinished } from '../commands/command-service.ts'
 
 /** How many events a host detail shows. */
@@ -8,18 +9,21 @@ export const HOST_DETAIL_EVENTS = 20
 const iso = (ms: number): string => new Date(ms).toISOString()
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms))
 
-/** A host as listed: online when heard from within three reporting intervals. */
-export function hostSummary (a: AgentRecord, now: number, intervalMs: number): HostSummary {
+/**
+ * A host as listed: online when heard from within three reporting intervals; `alerts` counts its
+ * open alerts (from `store.alerts.openCounts()`).
+ */
+export function hostSummary (a: AgentRecord, now: number, intervalMs: number, alerts: AlertCounts = { critical: 0, warning: 0, info: 0 }): HostSummary {
   const status = a.lastSeen === null ? 'unknown' : now - a.lastSeen <= 3 * intervalMs ? 'online' : 'offline'
   const os = a.inventory === null ? '' : `${a.inventory.os.distribution} ${a.inventory.os.release}`.trim()
-  return { id: a.id, name: a.name, group: a.group, status, lastSeen: isoOrNull(a.lastSeen), enrolledAt: iso(a.enrolledAt), os }
+  return { id: a.id, name: a.name, group: a.group, status, lastSeen: isoOrNull(a.lastSeen), enrolledAt: iso(a.enrolledAt), os, alerts: { ...alerts } }
 }
 
-/** A host with its latest inventory, metrics, snapshot and events. */
+/** A host with its latest inventory, metrics, snapshot, events and open alert counts. */
 export async function hostDetail (store: Store, a: AgentRecord, now: number, intervalMs: number): Promise<HostDetail> {
-  const [latest, events] = await Promise.all([store.latestMetrics(a.id), store.recentEvents(a.id, HOST_DETAIL_EVENTS)])
+  const [latest, events, counts] = await Promise.all([store.latestMetrics(a.id), store.recentEvents(a.id, HOST_DETAIL_EVENTS), store.alerts.openCounts(a.id)])
   return {
-    ...hostSummary(a, now, intervalMs),
+    ...hostSummary(a, now, intervalMs, counts.get(a.id)),
     inventory: a.inventory,
     inventoryAt: isoOrNull(a.inventoryAt),
     metrics: latest.values,

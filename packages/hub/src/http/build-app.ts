@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import { HubPath } from '@outpost/protocol'
+import { HubErrorCode } from '../errors.ts'
 import type { HubServices } from '../hub-services.ts'
 import type { TlsMaterial } from '../tls/tls-material.ts'
 import { installErrorHandling } from './error-handler.ts'
@@ -10,6 +11,9 @@ import { registerOperatorApi } from './operator-api.ts'
 import { operatorRoutes } from './operator-routes.ts'
 import { buildOpenApi } from './openapi.ts'
 import type { RouteDoc } from './route-spec.ts'
+import { consoleRoutes } from './console-routes.ts'
+import { registerConsole } from './console-static.ts'
+import { SECURITY_HEADERS } from './security-headers.ts'
 
 const healthDoc: RouteDoc = { method: 'GET', url: HubPath.Health, summary: 'Liveness probe', auth: 'none', responses: { 200: Type.Object({ status: Type.Literal('ok') }) } }
 const wsDoc: RouteDoc = { method: 'GET', url: HubPath.AgentWebSocket, summary: 'Agent WebSocket (upgrade): challenge, signed auth, then agent frames and hub replies', auth: 'agent', responses: { 101: Type.Object({}) } }
@@ -24,17 +28,24 @@ export async function buildApp (s: HubServices, tls: TlsMaterial): Promise<Fasti
     // The agent routes have their own limit; this one covers everything else.
     bodyLimit: s.config.limits.apiBodyBytes,
     return503OnClosing: true,
-    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 }
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+    // Malformed URLs (bad percent-encoding, too long a parameter) fail before any hook: answered here with the envelope and the security headers.
+    frameworkErrors: (_err, _request, reply) => {
+      reply.raw.writeHead(400, { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8' })
+      reply.raw.end(JSON.stringify({ error: { code: HubErrorCode.BadRequest, message: 'malformed URL' } }))
+    }
   }) as unknown as FastifyInstance // the https-typed instance is used only through the common API
   app.setValidatorCompiler(typeboxValidatorCompiler)
   installErrorHandling(app)
+  app.addHook('onRequest', async (_request, reply) => { void reply.headers(SECURITY_HEADERS) })
 
   let openapi: Record<string, unknown> | undefined
-  const routes = operatorRoutes(s, () => openapi)
+  const routes = [...operatorRoutes(s, () => openapi), ...consoleRoutes(s)]
   openapi = buildOpenApi([healthDoc, ...agentRouteDocs, wsDoc, ...routes])
 
   app.get(HubPath.Health, async () => ({ status: 'ok' as const }))
   await registerAgentRoutes(app, s)
   await registerOperatorApi(app, s, routes)
+  registerConsole(app, s.config.consoleDir, s.log)
   return app
 }

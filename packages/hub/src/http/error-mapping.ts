@@ -26,6 +26,9 @@ export function toHttpFailure (err: unknown): HttpFailure {
     const internal = statusCode >= 500 && statusCode !== 503
     // A 5xx message may carry internal detail (e.g. from the store): only the code goes out.
     const wire = internal ? { code: err.code, message: 'internal error' } : toWireError(err)
+    // A 429 may say how long to wait (login throttling and lock-out carry `retryAfterSec`).
+    const retryAfter: unknown = (err as { retryAfterSec?: unknown }).retryAfterSec
+    if (statusCode === 429 && typeof retryAfter === 'number') return { statusCode, body: { error: wire }, retryAfterSec: retryAfter, internal }
     return statusCode === 503
       ? { statusCode, body: { error: wire }, retryAfterSec: RETRY_AFTER_SEC, internal }
       : { statusCode, body: { error: wire }, internal }

@@ -21,7 +21,7 @@ export async function registerOperatorApi (app: FastifyInstance, s: HubServices,
         done(new ProtocolError(ProtocolErrorCode.Invalid, 'body is not valid JSON', { cause }), undefined)
       }
     })
-    installOperatorAuth(child, s.apiTokens, s.audit, (method, url) => auth.get(`${method} ${url}`))
+    installOperatorAuth(child, s.console.authenticator, s.audit, (method, url) => auth.get(`${method} ${url}`))
     for (const r of routes) {
       child.route({
         method: r.method,
@@ -29,6 +29,8 @@ export async function registerOperatorApi (app: FastifyInstance, s: HubServices,
         schema: { ...(r.params === undefined ? {} : { params: r.params }), ...(r.query === undefined ? {} : { querystring: r.query }), ...(r.body === undefined ? {} : { body: r.body }) },
         handler: async (request, reply) => {
           const result = await r.handler({ params: request.params, query: request.query, body: request.body, identity: operatorOf(request), request, reply })
+          // A handler that took the response over (the event stream) has answered already.
+          if (reply.sent) return reply
           return reply.code(r.okStatus ?? 200).send(result)
         }
       })

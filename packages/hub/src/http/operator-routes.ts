@@ -8,6 +8,7 @@ import type { HubServices } from '../hub-services.ts'
 import { commandStatus, hostDetail, hostSummary } from './api-views.ts'
 import { invalid } from './error-mapping.ts'
 import { defineRoute, type OperatorRoute } from './route-spec.ts'
+import { alertRoutes } from './alert-routes.ts'
 
 /** Default and largest number of points one metrics query returns. */
 export const DEFAULT_METRIC_POINTS = 1000
@@ -31,7 +32,10 @@ export function operatorRoutes (s: HubServices, openapi: () => unknown): readonl
     defineRoute({
       method: 'GET', url: '/api/v1/hosts', summary: 'List hosts', auth: Role.Viewer,
       responses: { 200: HostList, ...errors },
-      handler: async () => (await s.store.listAgents()).map(a => hostSummary(a, s.now(), interval))
+      handler: async () => {
+        const [agents, counts] = await Promise.all([s.store.listAgents(), s.store.alerts.openCounts()])
+        return agents.map(a => hostSummary(a, s.now(), interval, counts.get(a.id)))
+      }
     }),
     defineRoute({
       method: 'GET', url: '/api/v1/hosts/:id', summary: 'One host with its latest data', auth: Role.Viewer, params: IdParams,
@@ -69,6 +73,7 @@ export function operatorRoutes (s: HubServices, openapi: () => unknown): readonl
         return commandStatus(c, s.now())
       }
     }),
+    ...alertRoutes(s),
     defineRoute({
       method: 'GET', url: '/api/v1/openapi.json', summary: 'This API described as OpenAPI 3.1', auth: 'none',
       responses: { 200: Type.Object({}, { additionalProperties: true }) },

@@ -8,7 +8,7 @@ export type RouteAuth = 'none' | 'agent' | 'enroll' | Role
 
 /** A route as documented in OpenAPI. The schemas are the protocol's TypeBox schemas. */
 export interface RouteDoc {
-  readonly method: 'GET' | 'POST'
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   /** Fastify form, e.g. `/api/v1/hosts/:id`. */
   readonly url: string
   readonly summary: string

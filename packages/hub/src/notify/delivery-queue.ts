@@ -135,11 +135,17 @@ export class DeliveryQueue {
   #pump (): void {
     const now = this.#o.now()
     let next = Infinity
+    const due: Delivery[] = []
     for (const d of this.#pending.values()) {
       if (this.#inFlight.has(d.id)) continue
       if (d.dueAt > now) next = Math.min(next, d.dueAt)
-      else if (this.#inFlight.size < this.#o.maxInFlight) this.#start(d)
-      // else: a finishing attempt pumps again.
+      else due.push(d)
+    }
+    // When slots are short, critical alerts go before grouped warnings and retries of old ones.
+    if (due.length > this.#o.maxInFlight - this.#inFlight.size) due.sort((a, b) => urgency(b) - urgency(a) || a.dueAt - b.dueAt)
+    for (const d of due) {
+      if (this.#inFlight.size >= this.#o.maxInFlight) break // a finishing attempt pumps again
+      this.#start(d)
     }
     if (next !== Infinity) this.#schedule(next)
     this.#updateStats()
@@ -209,4 +215,8 @@ export class DeliveryQueue {
     for (const d of kept) if (!this.#pending.has(d.id)) this.put({ ...d, open: false })
     return kept.length
   }
+}
+
+function urgency (d: Delivery): number {
+  return d.items.some(i => i.alert.severity === 'critical') ? 1 : 0
 }

@@ -15,7 +15,19 @@ import { DEFAULT_NOTIFY_RETRY, type DeliveryFailure, type RetryPolicy } from './
 import { WebhookTransport, checkWebhookUrl } from './webhook-transport.ts'
 
 /** Bounds that keep a storm of alerts from exhausting memory or flooding a relay. */
-export const NOTIFY_LIMITS = Object.freeze({ maxPending: 10_000, maxInFlight: 8, maxGroupItems: 100, closeTimeoutMs: 10_000 })
+export interface NotifyLimits {
+  /** Deliveries waiting at most; more are refused (and logged). */
+  readonly maxPending: number
+  /** Attempts running at once. */
+  readonly maxInFlight: number
+  /** Items in one grouped mail; more start a new group. */
+  readonly maxGroupItems: number
+  /** How long `close()` waits for the last sends. */
+  readonly closeTimeoutMs: number
+}
+
+/** The default bounds. */
+export const NOTIFY_LIMITS: NotifyLimits = Object.freeze({ maxPending: 10_000, maxInFlight: 8, maxGroupItems: 100, closeTimeoutMs: 10_000 })
 
 /** Everything a notifier is built from; `notifierOptions(config, …)` fills it from the hub config. */
 export interface NotifierOptions {
@@ -30,7 +42,7 @@ export interface NotifierOptions {
   readonly retry?: RetryPolicy
   /** Persists pending deliveries; none by default (pending notifications die with the process). */
   readonly outbox?: NotifyOutbox | null
-  readonly limits?: Partial<typeof NOTIFY_LIMITS>
+  readonly limits?: Partial<NotifyLimits>
 }
 
 /** The notifier options of a hub config. */
@@ -52,7 +64,7 @@ export class Notifier {
   readonly events: EventEmitter<NotifierEventMap> = createNotifierEvents()
   readonly #o: NotifierOptions
   readonly #now: () => number
-  readonly #limits: typeof NOTIFY_LIMITS
+  readonly #limits: NotifyLimits
   readonly #queue: DeliveryQueue
   readonly #mail: MailTransport | null
   readonly #webhooks: WebhookTransport

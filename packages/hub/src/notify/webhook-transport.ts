@@ -69,7 +69,8 @@ export class WebhookTransport {
       const why = timedOut ? `no answer within ${this.#settings.timeoutMs} ms` : (err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err))
       return { retryable: true, error: new HubError(HubErrorCode.NotifyFailed, `webhook: ${why}`, { cause: err }) }
     }
-    // The answer's body is of no use to us; drop it so the connection can be reused.
+    // The answer's body is of no use to us; drop it so the connection can be reused. A failure to
+    // cancel (the peer already hung up) changes nothing about the status we judge the attempt by.
     await res.body?.cancel().catch(() => undefined)
     if (res.ok) return null
     const hint = res.status >= 300 && res.status < 400 ? ' (redirects are not followed)' : ''

@@ -1,4 +1,6 @@
+import type { ConsoleStore } from './console-store.ts'
 import type { Inventory, StatusSnapshot, Metric, AgentEvent, Role, InstructionBody, CommandState, WireError } from '@outpost/protocol'
+import type { AlertStore } from './alert-store.ts'
 
 /**
  * The hub's persistence port. Two implementations sit behind it (`sqlite/` and `postgres/`) and
@@ -8,6 +10,8 @@ import type { Inventory, StatusSnapshot, Metric, AgentEvent, Role, InstructionBo
 export interface Store {
   /** Which backend this is, for logs and diagnostics. */
   readonly kind: 'sqlite' | 'postgres'
+  /** Users' console fields, login failures, sessions and audit queries (see console-store.ts). */
+  readonly console: ConsoleStore
   /** Creates or upgrades the schema. Safe to call on every start, and by several replicas at once. */
   migrate (): Promise<void>
   close (): Promise<void>
@@ -73,6 +77,9 @@ export interface Store {
   completeCommand (r: CommandResult): Promise<boolean>
   /** Marks commands whose expiry passed while still queued/sent as `expired`; returns how many. */
   expireCommands (now: number): Promise<number>
+
+  /** Alert rules, alerts, silences and their notification outbox (see `alert-store.ts`). */
+  readonly alerts: AlertStore
 
   // ── audit ──
   appendAudit (e: NewAuditEntry): Promise<void>

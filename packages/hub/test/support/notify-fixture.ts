@@ -5,7 +5,9 @@ import { Writable } from 'node:stream'
 import type { TestContext } from 'node:test'
 import { pino } from 'pino'
 import type { Alert } from '@outpost/protocol'
+import type { EventEmitter } from 'node:events'
 import { Notifier, type NotifierOptions } from '../../src/notify/notifier.ts'
+import type { NotifierEventMap } from '../../src/notify/notify-events.ts'
 
 export const PUBLIC_URL = 'https://hub.example.test:8443'
 
@@ -85,6 +87,8 @@ export async function startReceiver (t: TestContext, status: (n: number) => numb
 }
 
 /** Resolves with the first event of that name. */
-export function once<T> (emitter: { once: (name: string, fn: (v: T) => void) => unknown }, name: string): Promise<T> {
-  return new Promise((resolve) => emitter.once(name, resolve))
+export function once<K extends keyof NotifierEventMap> (emitter: EventEmitter<NotifierEventMap>, name: K): Promise<NotifierEventMap[K][0]> {
+  return new Promise((resolve) => {
+    emitter.once(name, ((v: NotifierEventMap[K][0]) => { resolve(v) }) as never)
+  })
 }

@@ -26,7 +26,9 @@ export const AlertCondition = Type.Union([
     op: Type.Union([Type.Literal('>='), Type.Literal('>'), Type.Literal('<='), Type.Literal('<')]),
     value: Type.Number(),
     /** The condition must hold this long before the alert fires (0: at once). */
-    forMs: Type.Integer({ minimum: 0, maximum: 7 * 24 * 3600_000 })
+    forMs: Type.Integer({ minimum: 0, maximum: 7 * 24 * 3600_000 }),
+    /** The threshold is `value` × the host's CPU cores (from its inventory), e.g. load per core. */
+    perCore: Type.Optional(Type.Boolean())
   }, { additionalProperties: false }),
   Type.Object({
     type: Type.Literal('host-offline'),

@@ -87,3 +87,19 @@ export const AuditQuery = Type.Object({
   action: Type.Optional(Type.String({ maxLength: 128 })),
   target: Type.Optional(Type.String({ maxLength: 256 }))
 }, { additionalProperties: false })
+
+/** Body of `POST /api/v1/presence/viewing`: the host page the operator has open now, null when none. */
+export const ViewingRequest = Type.Object({
+  hostId: Nullable(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }))
+}, { additionalProperties: false })
+export type ViewingRequest = Static<typeof ViewingRequest>
+
+/** Path parameters of `/api/v1/users/:name…`. */
+export const UserNameParams = Type.Object({ name: UserName }, { additionalProperties: false })
+
+/** Answer of `POST /api/v1/users/:name/totp`: the new secret, shown this once (base32 and as an `otpauth://` URI for a QR code). */
+export const TotpEnrollment = Type.Object({
+  secret: Type.String({ pattern: '^[A-Z2-7]+$' }),
+  uri: Type.String({ pattern: '^otpauth://totp/' })
+}, { additionalProperties: false })
+export type TotpEnrollment = Static<typeof TotpEnrollment>

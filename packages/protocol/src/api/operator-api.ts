@@ -23,7 +23,13 @@ export const HostSummary = Type.Object({
   lastSeen: Nullable(IsoTime),
   enrolledAt: IsoTime,
   /** e.g. `Debian GNU/Linux 12`, empty before the first inventory. */
-  os: Type.String()
+  os: Type.String(),
+  /** How many alerts of each severity are open (firing or acknowledged) on this host. */
+  alerts: Type.Object({
+    critical: Type.Integer({ minimum: 0 }),
+    warning: Type.Integer({ minimum: 0 }),
+    info: Type.Integer({ minimum: 0 })
+  }, { additionalProperties: false })
 }, { additionalProperties: false })
 export type HostSummary = Static<typeof HostSummary>
 

@@ -10,6 +10,9 @@ import { jsonCodec, type DbSchema, type JsonCodec } from './db-schema.ts'
 import { toAgent, toApiToken, toAudit, toCommand, toEvent, toUser } from './row-mappers.ts'
 import { AUDIT_GENESIS_HASH, auditHash } from './audit-chain.ts'
 import { unpackValue, VALUE_BYTES } from './metric-samples.ts'
+import type { ConsoleStore } from '../console-store.ts'
+import { KyselyConsoleStore } from './kysely-console-store.ts'
+import { KyselyAlertStore } from './kysely-alert-store.ts'
 
 /** What differs between the two backends; everything else is shared Kysely code. */
 export interface StoreBackend {
@@ -29,15 +32,19 @@ export const MAX_QUERY_ROWS = 100_000
 /** The `Store` port over Kysely, shared by the SQLite and PostgreSQL backends. */
 export class KyselyStore implements Store {
   readonly kind: 'sqlite' | 'postgres'
+  readonly console: ConsoleStore
   readonly #b: StoreBackend
   readonly #db: Kysely<DbSchema>
   readonly #json: JsonCodec
+  readonly alerts: KyselyAlertStore
 
   constructor (backend: StoreBackend) {
     this.kind = backend.kind
     this.#b = backend
     this.#db = backend.db
     this.#json = jsonCodec(backend.kind)
+    this.console = new KyselyConsoleStore(backend.db, backend.kind)
+    this.alerts = new KyselyAlertStore(backend.db, backend.kind)
   }
 
   migrate (): Promise<void> { return this.#b.migrate() }

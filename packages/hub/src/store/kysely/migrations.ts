@@ -2,6 +2,8 @@ import { sql, type Kysely } from 'kysely'
 import type { Migration } from 'kysely/migration'
 import { withSerialId } from './migration-helpers.ts'
 import { metricSamples } from './metric-samples-migration.ts'
+import { consoleMigration } from './console-migration.ts'
+import { alertsMigration } from './alerts-migration.ts'
 
 /** The dialect-specific column types; everything else is written once for both. */
 interface Types {
@@ -161,6 +163,8 @@ function initial (kind: 'sqlite' | 'postgres'): Migration {
 export function migrations (kind: 'sqlite' | 'postgres'): Record<string, Migration> {
   return {
     '0001_initial': initial(kind),
-    '0002_metric_samples': metricSamples(kind)
+    '0002_metric_samples': metricSamples(kind),
+    '0003_console': consoleMigration(),
+    '0004_alerts': alertsMigration(kind)
   }
 }
