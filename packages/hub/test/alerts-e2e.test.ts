@@ -3,35 +3,20 @@
 // notifier's mail, with the host's link, is accepted by a real SMTP server. Needs root (as CI has).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { once } from 'node:events'
-import { startHub, startSmtpSink, api } from '@outpost/testkit'
+import { startHub, startSmtpSink, api, mountLoopFilesystem } from '@outpost/testkit'
 import { createAgent, enrollAgent, parseAgentConfig } from '@outpost/agent'
-
-function mountSmallFilesystem (dir: string): { mountPoint: string, unmount: () => void } {
-  const image = path.join(dir, 'fs.img')
-  const mountPoint = path.join(dir, 'mnt')
-  fs.mkdirSync(mountPoint)
-  fs.writeFileSync(image, Buffer.alloc(0))
-  fs.truncateSync(image, 4 * 1024 * 1024)
-  try {
-    execFileSync('mkfs.ext4', ['-q', '-F', image])
-    execFileSync('mount', ['-o', 'loop', image, mountPoint])
-  } catch (err) {
-    throw new Error('this test loop-mounts a small ext4 image and needs root with loop devices (mkfs.ext4, mount -o loop)', { cause: err })
-  }
-  return { mountPoint, unmount: () => execFileSync('umount', [mountPoint]) }
-}
 
 test('a real filesystem crossing 90 % reaches the admin\'s inbox as a critical alert with the host link', { timeout: 60_000 }, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-alert-e2e-'))
   const cleanups: Array<() => unknown> = [() => fs.rmSync(dir, { recursive: true, force: true })]
   t.after(async () => { for (const c of cleanups.reverse()) await c() })
-  const { mountPoint, unmount } = mountSmallFilesystem(dir)
-  cleanups.push(unmount)
+  const loop = mountLoopFilesystem()
+  cleanups.push(() => loop.cleanup())
+  const mountPoint = loop.mountPoint
   const sink = await startSmtpSink()
   cleanups.push(() => sink.cleanup())
   const hub = await startHub({ config: { adminEmail: 'admin@example.test', notify: { smtp: { url: sink.url, from: 'hub@example.test', tlsInsecure: false } } } })
@@ -45,11 +30,7 @@ test('a real filesystem crossing 90 % reaches the admin\'s inbox as a critical a
   await agent.start()
   await once(agent, 'acked', { signal: AbortSignal.timeout(20_000) })
 
-  const s = fs.statfsSync(mountPoint)
-  const used = (s.blocks - s.bfree) * s.bsize
-  const usable = used + s.bavail * s.bsize
-  fs.writeFileSync(path.join(mountPoint, 'fill'), Buffer.alloc(Math.floor(0.95 * usable - used)))
-  execFileSync('sync')
+  loop.fillTo(95)
 
   const metric = `fs.used_pct[${mountPoint}]`
   const mail = await sink.waitForMessage(m => m.subject?.startsWith('[CRITICAL]') === true && m.subject.includes(metric), 30_000)

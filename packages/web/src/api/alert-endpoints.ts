@@ -7,8 +7,12 @@ const Ignored = Type.Unknown()
 
 /** Alert API calls. */
 export const alerts = {
-  /** Open alerts, or the most recent of any state. */
-  list: (c: ApiClient, state: 'open' | 'all') => c.request('GET', state === 'open' ? '/api/v1/alerts?state=open&limit=500' : '/api/v1/alerts?limit=200', AlertList),
+  /** Open alerts, or the most recent of any state; of one host when `hostId` is given. */
+  list: (c: ApiClient, state: 'open' | 'all', hostId?: string) => {
+    const q = new URLSearchParams(state === 'open' ? { state: 'open', limit: '500' } : { limit: '200' })
+    if (hostId !== undefined) q.set('hostId', hostId)
+    return c.request('GET', `/api/v1/alerts?${q.toString()}`, AlertList)
+  },
   ack: (c: ApiClient, id: string) => c.request('POST', `/api/v1/alerts/${encodeURIComponent(id)}/ack`, Ignored, {}),
   /** Silences every rule for one host from now for `minutes`. */
   silenceHost: (c: ApiClient, hostId: string, minutes: number, reason: string, now = Date.now()) => c.request('POST', '/api/v1/silences', Silence, {

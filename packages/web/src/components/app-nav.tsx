@@ -1,11 +1,13 @@
 import { Link } from '../router/router.tsx'
 import { useApp } from '../app/app-context.ts'
+import { Icon } from './icon.tsx'
 
 const ITEMS = [
-  { href: '/', label: 'Hosts', icon: '▦', admin: false },
-  { href: '/alerts', label: 'Alerts', icon: '🔔', admin: false },
-  { href: '/audit', label: 'Audit', icon: '☰', admin: false },
-  { href: '/users', label: 'Users', icon: '👤', admin: true }
+  { href: '/', label: 'Hosts', icon: 'hosts', admin: false },
+  { href: '/alerts', label: 'Alerts', icon: 'alerts', admin: false },
+  // The hub shows the audit log to administrators only.
+  { href: '/audit', label: 'Audit', icon: 'audit', admin: true },
+  { href: '/users', label: 'Users', icon: 'users', admin: true }
 ] as const
 
 /** The main navigation: a bottom bar within thumb reach on phones, a top bar on wide screens. */
@@ -18,7 +20,7 @@ export function AppNav (props: { path: string }) {
         {ITEMS.filter(i => !i.admin || session.role === 'admin').map(i => (
           <li key={i.href}>
             <Link href={i.href} aria-current={current(i.href) ? 'page' : undefined}>
-              <span class="nav-icon" aria-hidden="true">{i.icon}</span>
+              <Icon name={i.icon} class="nav-icon" />
               <span>{i.label}</span>
             </Link>
           </li>

@@ -1,11 +1,12 @@
 import type { Health } from '../model/host-health.ts'
+import { Icon, type IconName } from './icon.tsx'
 
-const LOOK: Record<Health, { icon: string, text: string }> = {
-  critical: { icon: '⛔', text: 'Critical' },
-  offline: { icon: '⚠', text: 'Offline' },
-  warning: { icon: '▲', text: 'Warning' },
-  unknown: { icon: '?', text: 'No data' },
-  ok: { icon: '✓', text: 'OK' }
+const LOOK: Record<Health, { icon: IconName, text: string }> = {
+  critical: { icon: 'critical', text: 'Critical' },
+  offline: { icon: 'offline', text: 'Offline' },
+  warning: { icon: 'warning', text: 'Warning' },
+  unknown: { icon: 'unknown', text: 'No data' },
+  ok: { icon: 'ok', text: 'OK' }
 }
 
 /** Health shown three ways: colour (class), icon and a word, so it never depends on colour alone. */
@@ -13,7 +14,7 @@ export function StatusBadge (props: { health: Health }) {
   const look = LOOK[props.health]
   return (
     <span class={`badge badge-${props.health}`}>
-      <span class="badge-icon" aria-hidden="true">{look.icon}</span>
+      <Icon name={look.icon} class="badge-icon" />
       {look.text}
     </span>
   )

@@ -1,10 +1,11 @@
 import type { HostDetail } from '@outpost/protocol'
+import { Icon } from '../components/icon.tsx'
 import { bytes } from '../model/format.ts'
 import { filesystems, MEM_HIGH_PCT, nicAbnormal } from '../model/hardware-checks.ts'
 
 /** A flag for an abnormal component: icon and words, not colour alone. */
 function Flag (props: { bad: boolean, text: string }) {
-  return props.bad ? <span class="flag-bad"><span aria-hidden="true">⚠ </span>{props.text}</span> : <span class="flag-ok">OK</span>
+  return props.bad ? <span class="flag-bad"><Icon name="warning" /> {props.text}</span> : <span class="flag-ok">OK</span>
 }
 
 /** CPU, memory, disks, filesystems and NICs; abnormal ones flagged. */

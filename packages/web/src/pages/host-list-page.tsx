@@ -26,7 +26,7 @@ export function HostListPage () {
     <>
       <div class="page-head">
         <h1>Hosts</h1>
-        <p class="muted" role="status" data-testid="host-count">{all.length} hosts · {faulty} need attention · {shown.length} shown</p>
+        <p class="muted" role="status" data-testid="host-count">{all.length} {all.length === 1 ? 'host' : 'hosts'} · {faulty} {faulty === 1 ? 'needs' : 'need'} attention · {shown.length} shown</p>
       </div>
       <form class="toolbar" role="search" onSubmit={(e) => e.preventDefault()}>
         <label for="host-search" class="sr-only">Search hosts</label>

@@ -8,8 +8,9 @@ import { healthOf } from '../model/host-health.ts'
 import { ago } from '../model/format.ts'
 import { HostMenu, sectionLabel } from './host-menu.tsx'
 import { HostSection } from './host-section.tsx'
+import { AlertList } from '../components/alert-list.tsx'
 
-/** One host: a header, the operations menu and the chosen section. Tells the hub it is open. */
+/** One host: a header, its open alerts, the operations menu and the chosen section. Tells the hub it is open. */
 export function HostPage (props: { id: string, section: string }) {
   const { api, live } = useApp()
   const host = useAsync(() => hosts.get(api, props.id), [api, props.id])
@@ -30,6 +31,11 @@ export function HostPage (props: { id: string, section: string }) {
       </div>
       <ErrorMessage text={host.error} />
       <Loading when={host.loading && h === undefined} />
+      {h === undefined ? null : (
+        <section class="host-alerts" aria-label="Open alerts of this host">
+          <AlertList view="open" hostId={props.id} emptyText="No open alerts." />
+        </section>
+      )}
       {h === undefined ? null : (
         <div class="host-layout">
           <HostMenu hostId={props.id} section={props.section} />
