@@ -8,9 +8,15 @@ import { parseArgs } from 'node:util'
 import { pino } from 'pino'
 import { createHub, parseHubConfig } from '@outpost/hub'
 
-const { values } = parseArgs({ options: { tokens: { type: 'string', default: '0' }, 'data-dir': { type: 'string' } } })
+const { values } = parseArgs({ options: { tokens: { type: 'string', default: '0' }, 'data-dir': { type: 'string' }, smtp: { type: 'string' }, 'admin-email': { type: 'string' } } })
 const dataDir = values['data-dir'] ?? fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-bench-hub-'))
-const hub = createHub(parseHubConfig({ dataDir, listen: { host: '127.0.0.1', port: 0 }, logLevel: 'warn' }), { logger: pino({ level: 'warn' }, pino.destination(2)) })
+const hub = createHub(parseHubConfig({
+  dataDir,
+  listen: { host: '127.0.0.1', port: 0 },
+  logLevel: 'warn',
+  ...(values['admin-email'] === undefined ? {} : { adminEmail: values['admin-email'] }),
+  ...(values.smtp === undefined ? {} : { notify: { smtp: { url: values.smtp, from: 'outpost-bench@example.test', tlsInsecure: false } } })
+}), { logger: pino({ level: 'warn' }, pino.destination(2)) })
 const { url } = await hub.listen()
 const adminToken = await hub.createApiToken({ name: 'bench', role: 'admin' })
 const tokens: string[] = []
