@@ -43,7 +43,8 @@ export class AlertSweep {
   async run (now: number): Promise<void> {
     const d = this.#d
     await d.rules.refresh(now)
-    d.open.reset(await d.store.listAlerts({ state: 'open', limit: MAX_ALERT_ROWS }))
+    const readFrom = d.open.beginRead()
+    d.open.reset(await d.store.listAlerts({ state: 'open', limit: MAX_ALERT_ROWS }), readFrom)
     d.engine.prune()
     await this.#orphans(now)
     await this.#offlineHosts(now)
