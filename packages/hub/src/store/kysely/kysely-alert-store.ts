@@ -1,10 +1,10 @@
 import type { Kysely, Transaction } from 'kysely'
-import { HubError, HubErrorCode } from '../../errors.ts'
 import type {
   AlertCounts, AlertFilter, AlertRecord, AlertRuleRecord, AlertStore, AlertTransition, PendingNotification, SilenceRecord
 } from '../alert-store.ts'
 import { jsonCodec, type DbSchema, type JsonCodec } from './db-schema.ts'
 import { alertRow, ruleRow, toAlert, toRule, toSilence, type AlertTables } from './alert-rows.ts'
+import { guard } from './store-guard.ts'
 
 type Db = DbSchema & AlertTables
 
@@ -24,21 +24,21 @@ export class KyselyAlertStore implements AlertStore {
   }
 
   listRules (): Promise<AlertRuleRecord[]> {
-    return guard('listRules', async () => {
+    return guard('alerts.listRules', async () => {
       const rows = await this.#db.selectFrom('alert_rules').selectAll().orderBy('created_at').orderBy('id').execute()
       return rows.map((r) => toRule(r, this.#json))
     })
   }
 
   getRule (id: string): Promise<AlertRuleRecord | undefined> {
-    return guard('getRule', async () => {
+    return guard('alerts.getRule', async () => {
       const row = await this.#db.selectFrom('alert_rules').selectAll().where('id', '=', id).executeTakeFirst()
       return row === undefined ? undefined : toRule(row, this.#json)
     })
   }
 
   createRule (r: AlertRuleRecord, ifAbsent = false): Promise<boolean> {
-    return guard('createRule', async () => {
+    return guard('alerts.createRule', async () => {
       let q = this.#db.insertInto('alert_rules').values(ruleRow(r))
       if (ifAbsent) q = q.onConflict((oc) => oc.column('id').doNothing())
       const res = await q.executeTakeFirst()
@@ -47,7 +47,7 @@ export class KyselyAlertStore implements AlertStore {
   }
 
   updateRule (r: AlertRuleRecord): Promise<boolean> {
-    return guard('updateRule', async () => {
+    return guard('alerts.updateRule', async () => {
       const { id: _id, created_at: _created, ...fields } = ruleRow(r)
       const res = await this.#db.updateTable('alert_rules').set(fields).where('id', '=', r.id).executeTakeFirst()
       return res.numUpdatedRows === 1n
@@ -55,14 +55,14 @@ export class KyselyAlertStore implements AlertStore {
   }
 
   deleteRule (id: string): Promise<boolean> {
-    return guard('deleteRule', async () => {
+    return guard('alerts.deleteRule', async () => {
       const res = await this.#db.deleteFrom('alert_rules').where('id', '=', id).executeTakeFirst()
       return res.numDeletedRows === 1n
     })
   }
 
   openAlert (a: AlertRecord, notification: PendingNotification | null): Promise<AlertRecord | undefined> {
-    return guard('openAlert', () => this.#db.transaction().execute(async (trx) => {
+    return guard('alerts.openAlert', () => this.#db.transaction().execute(async (trx) => {
       // No conflict target: the only unique index a new id can hit is `alerts_one_open`.
       const res = await trx.insertInto('alerts').values(alertRow({ ...a, state: 'firing' }))
         .onConflict((oc) => oc.doNothing()).executeTakeFirst()
@@ -73,14 +73,14 @@ export class KyselyAlertStore implements AlertStore {
   }
 
   getAlert (id: string): Promise<AlertRecord | undefined> {
-    return guard('getAlert', async () => {
+    return guard('alerts.getAlert', async () => {
       const row = await this.#db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst()
       return row === undefined ? undefined : toAlert(row)
     })
   }
 
   listAlerts (f: AlertFilter): Promise<AlertRecord[]> {
-    return guard('listAlerts', async () => {
+    return guard('alerts.listAlerts', async () => {
       let q = this.#db.selectFrom('alerts').selectAll()
       if (f.state === 'open') q = q.where('state', 'in', OPEN)
       else if (f.state !== undefined) q = q.where('state', '=', f.state)
@@ -93,7 +93,7 @@ export class KyselyAlertStore implements AlertStore {
   }
 
   transitionAlert (t: AlertTransition, notification: PendingNotification | null): Promise<AlertRecord | undefined> {
-    return guard('transitionAlert', () => this.#db.transaction().execute(async (trx) => {
+    return guard('alerts.transitionAlert', () => this.#db.transaction().execute(async (trx) => {
       const q = t.to === 'acknowledged'
         ? trx.updateTable('alerts').set({ state: 'acknowledged', acknowledged_at: t.at, acknowledged_by: t.by }).where('state', '=', 'firing')
         : trx.updateTable('alerts').set((eb) => ({
@@ -111,7 +111,7 @@ export class KyselyAlertStore implements AlertStore {
   }
 
   markRepeated (id: string, expected: number, at: number, notification: PendingNotification): Promise<boolean> {
-    return guard('markRepeated', () => this.#db.transaction().execute(async (trx) => {
+    return guard('alerts.markRepeated', () => this.#db.transaction().execute(async (trx) => {
       const res = await trx.updateTable('alerts').set({ last_notified_at: at })
         .where('id', '=', id).where('state', '=', 'firing').where('last_notified_at', '=', expected).executeTakeFirst()
       if (res.numUpdatedRows !== 1n) return false
@@ -121,7 +121,7 @@ export class KyselyAlertStore implements AlertStore {
   }
 
   openCounts (hostId?: string): Promise<Map<string, AlertCounts>> {
-    return guard('openCounts', async () => {
+    return guard('alerts.openCounts', async () => {
       let q = this.#db.selectFrom('alerts').select(['host_id', 'severity', (eb) => eb.fn.countAll().as('n')]).where('state', 'in', OPEN)
       if (hostId !== undefined) q = q.where('host_id', '=', hostId)
       const rows = await q.groupBy(['host_id', 'severity']).execute()
@@ -136,7 +136,7 @@ export class KyselyAlertStore implements AlertStore {
   }
 
   createSilence (s: SilenceRecord): Promise<void> {
-    return guard('createSilence', async () => {
+    return guard('alerts.createSilence', async () => {
       await this.#db.insertInto('silences').values({
         id: s.id, scope: JSON.stringify(s.scope), rule_id: s.ruleId, starts_at: s.startsAt, ends_at: s.endsAt,
         reason: s.reason, created_by: s.createdBy, created_at: s.createdAt
@@ -145,14 +145,14 @@ export class KyselyAlertStore implements AlertStore {
   }
 
   deleteSilence (id: string): Promise<boolean> {
-    return guard('deleteSilence', async () => {
+    return guard('alerts.deleteSilence', async () => {
       const res = await this.#db.deleteFrom('silences').where('id', '=', id).executeTakeFirst()
       return res.numDeletedRows === 1n
     })
   }
 
   listSilences (endsAfter?: number): Promise<SilenceRecord[]> {
-    return guard('listSilences', async () => {
+    return guard('alerts.listSilences', async () => {
       let q = this.#db.selectFrom('silences').selectAll()
       if (endsAfter !== undefined) q = q.where('ends_at', '>', endsAfter)
       const rows = await q.orderBy('starts_at').orderBy('id').limit(MAX_ALERT_ROWS).execute()
@@ -161,7 +161,7 @@ export class KyselyAlertStore implements AlertStore {
   }
 
   claimNotifications (now: number, staleBefore: number, limit: number): Promise<PendingNotification[]> {
-    return guard('claimNotifications', async () => {
+    return guard('alerts.claimNotifications', async () => {
       // The condition is repeated outside the subquery: on PostgreSQL a replica that waited for
       // another's row lock re-checks it against the committed row and skips what was claimed.
       const rows = await this.#db.updateTable('alert_notifications').set({ claimed_at: now })
@@ -176,13 +176,13 @@ export class KyselyAlertStore implements AlertStore {
   }
 
   deleteNotification (id: string): Promise<void> {
-    return guard('deleteNotification', async () => {
+    return guard('alerts.deleteNotification', async () => {
       await this.#db.deleteFrom('alert_notifications').where('id', '=', id).execute()
     })
   }
 
   silentHosts (before: number): Promise<Array<{ id: string, lastSeen: number }>> {
-    return guard('silentHosts', async () => {
+    return guard('alerts.silentHosts', async () => {
       const rows = await this.#db.selectFrom('agents').select(['id', 'last_seen']).where('last_seen', 'is not', null).where('last_seen', '<', before).execute()
       return rows.map((r) => ({ id: r.id, lastSeen: Number(r.last_seen) }))
     })
@@ -194,12 +194,3 @@ export class KyselyAlertStore implements AlertStore {
   }
 }
 
-/** Runs a store operation, turning driver failures into `HUB_ERR_STORE` with the cause kept. */
-async function guard<T> (op: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn()
-  } catch (cause) {
-    if (cause instanceof HubError) throw cause
-    throw new HubError(HubErrorCode.Store, `store operation alerts.${op} failed`, { cause })
-  }
-}

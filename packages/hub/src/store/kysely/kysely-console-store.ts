@@ -1,12 +1,12 @@
 import { sql, type Kysely, type Selectable } from 'kysely'
 import type { Role } from '@outpost/protocol'
-import { HubError, HubErrorCode } from '../../errors.ts'
 import type { AuditRecord } from '../store.ts'
 import type {
   AuditFilter, ConsoleStore, ConsoleUser, LiveSession, LockoutPolicy, NewConsoleUser, NewSession, SessionRecord, UserPatch
 } from '../console-store.ts'
 import { jsonCodec, type DbSchema, type JsonCodec } from './db-schema.ts'
 import { toAudit } from './row-mappers.ts'
+import { guard } from './store-guard.ts'
 
 /** The tables (and the users columns) that migration 0003 adds. */
 type ConsoleTables = {
@@ -222,11 +222,3 @@ function toSession (r: SessionRow): SessionRecord {
 
 const num = (v: number | null): number | null => (v === null ? null : Number(v))
 
-async function guard<T> (op: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn()
-  } catch (cause) {
-    if (cause instanceof HubError) throw cause
-    throw new HubError(HubErrorCode.Store, `store operation ${op} failed`, { cause })
-  }
-}

@@ -1,7 +1,6 @@
 import { timingSafeEqual } from 'node:crypto'
 import { sql, type Kysely, type Transaction } from 'kysely'
 import type { AgentEvent } from '@outpost/protocol'
-import { HubError, HubErrorCode } from '../../errors.ts'
 import type {
   AgentRecord, ApiTokenRecord, AuditRecord, CommandRecord, CommandResult, IngestReport, MetricPoint,
   NewAgent, NewApiToken, NewAuditEntry, NewCommand, NewEnrollToken, NewUser, Store, UserRecord
@@ -13,6 +12,7 @@ import { unpackValue, VALUE_BYTES } from './metric-samples.ts'
 import type { ConsoleStore } from '../console-store.ts'
 import { KyselyConsoleStore } from './kysely-console-store.ts'
 import { KyselyAlertStore } from './kysely-alert-store.ts'
+import { guard } from './store-guard.ts'
 
 /** What differs between the two backends; everything else is shared Kysely code. */
 export interface StoreBackend {
@@ -278,15 +278,6 @@ export class KyselyStore implements Store {
   }
 }
 
-/** Runs a store operation, turning driver failures into `HUB_ERR_STORE` with the cause kept. */
-async function guard<T> (op: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn()
-  } catch (cause) {
-    if (cause instanceof HubError) throw cause
-    throw new HubError(HubErrorCode.Store, `store operation ${op} failed`, { cause })
-  }
-}
 
 function clampLimit (limit: number): number {
   return Number.isFinite(limit) ? Math.max(0, Math.min(MAX_QUERY_ROWS, Math.floor(limit))) : 0
