@@ -50,7 +50,7 @@ for (const b of backends) {
       assert.deepEqual(await s.listAgents(), [])
       const rec = await s.enrollAgent('e1', 'good', { ...agent, group: 'ignored' })
       assert.deepEqual(rec, {
-        id: 'a1', name: 'web-1', group: 'web', publicKey: 'pk1', enrolledAt: 1000, lastSeen: null, inventory: null, inventoryAt: null, snapshot: null, snapshotAt: null
+        id: 'a1', name: 'web-1', group: 'web', publicKey: 'pk1', enrolledAt: 1000, lastSeen: null, inventory: null, inventoryAt: null, snapshot: null, snapshotAt: null, os: ''
       })
       assert.equal(await s.enrollAgent('e1', 'good', { ...agent, id: 'a2', publicKey: 'pk2' }), undefined, 'second use')
       assert.deepEqual((await s.listAgents()).map((a) => a.id), ['a1'])

@@ -53,10 +53,10 @@ export class LivePublisher {
     this.#changed.clear()
     try {
       const counts = await this.#d.store.alerts.openCounts()
-      const agents = await Promise.all(ids.map(id => this.#d.store.getAgent(id)))
+      const agents = await this.#d.store.listHostSummaries(ids)
       const now = this.#d.now()
       for (const a of agents) {
-        if (a !== undefined) this.#publish({ type: 'host', host: hostSummary(a, now, this.#d.intervalMs, counts.get(a.id)) })
+        this.#publish({ type: 'host', host: hostSummary(a, now, this.#d.intervalMs, counts.get(a.id)) })
       }
     } catch (err) {
       this.#d.log.warn({ err, hosts: ids.length }, 'host live events not published')

@@ -1,5 +1,5 @@
 import type { CommandStatus, HostDetail, HostSummary } from '@outpost/protocol'
-import type { AgentRecord, CommandRecord, Store } from '../store/store.ts'
+import type { AgentRecord, CommandRecord, HostSummaryRecord, Store } from '../store/store.ts'
 import type { AlertCounts } from '../store/alert-store.ts'
 import { isFinished } from '../commands/command-service.ts'
 
@@ -13,10 +13,9 @@ const isoOrNull = (ms: number | null): string | null => (ms === null ? null : is
  * A host as listed: online when heard from within three reporting intervals; `alerts` counts its
  * open alerts (from `store.alerts.openCounts()`).
  */
-export function hostSummary (a: AgentRecord, now: number, intervalMs: number, alerts: AlertCounts = { critical: 0, warning: 0, info: 0 }): HostSummary {
+export function hostSummary (a: HostSummaryRecord, now: number, intervalMs: number, alerts: AlertCounts = { critical: 0, warning: 0, info: 0 }): HostSummary {
   const status = a.lastSeen === null ? 'unknown' : now - a.lastSeen <= 3 * intervalMs ? 'online' : 'offline'
-  const os = a.inventory === null ? '' : `${a.inventory.os.distribution} ${a.inventory.os.release}`.trim()
-  return { id: a.id, name: a.name, group: a.group, status, lastSeen: isoOrNull(a.lastSeen), enrolledAt: iso(a.enrolledAt), os, alerts: { ...alerts } }
+  return { id: a.id, name: a.name, group: a.group, status, lastSeen: isoOrNull(a.lastSeen), enrolledAt: iso(a.enrolledAt), os: a.os, alerts: { ...alerts } }
 }
 
 /** A host with its latest inventory, metrics, snapshot, events and open alert counts. */

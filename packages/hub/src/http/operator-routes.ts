@@ -33,7 +33,7 @@ export function operatorRoutes (s: HubServices, openapi: () => unknown): readonl
       method: 'GET', url: '/api/v1/hosts', summary: 'List hosts', auth: Role.Viewer,
       responses: { 200: HostList, ...errors },
       handler: async () => {
-        const [agents, counts] = await Promise.all([s.store.listAgents(), s.store.alerts.openCounts()])
+        const [agents, counts] = await Promise.all([s.store.listHostSummaries(), s.store.alerts.openCounts()])
         return agents.map(a => hostSummary(a, s.now(), interval, counts.get(a.id)))
       }
     }),

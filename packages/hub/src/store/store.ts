@@ -38,6 +38,11 @@ export interface Store {
   enrollAgent (tokenId: string, secretHash: string, agent: NewAgent): Promise<AgentRecord | undefined>
   getAgent (id: string): Promise<AgentRecord | undefined>
   listAgents (): Promise<AgentRecord[]>
+  /**
+   * The few fields a host list shows, without reading inventories or snapshots: the hosts with
+   * the given ids (unknown ids are skipped), or every host when `ids` is omitted; sorted by name, then id.
+   */
+  listHostSummaries (ids?: readonly string[]): Promise<HostSummaryRecord[]>
   /** Sets `lastSeen` (only forward in time). */
   touchAgent (id: string, lastSeen: number): Promise<void>
 
@@ -119,13 +124,19 @@ export interface NewAgent {
   /** Set from the token's group by `enrollAgent`; ignored in the argument. */
   readonly group?: string
 }
-export interface AgentRecord {
+/** What a host summary needs of an agent; kept on the `agents` row so that reading it parses no inventory. */
+export interface HostSummaryRecord {
   readonly id: string
   readonly name: string
   readonly group: string
-  readonly publicKey: string
   readonly enrolledAt: number
   readonly lastSeen: number | null
+  /** `distribution release` of the latest inventory (see `osLabel`), '' before the first one. */
+  readonly os: string
+}
+/** An enrolled agent with its latest inventory and status snapshot. */
+export interface AgentRecord extends HostSummaryRecord {
+  readonly publicKey: string
   readonly inventory: Inventory | null
   readonly inventoryAt: number | null
   readonly snapshot: StatusSnapshot | null

@@ -1,3 +1,4 @@
+import type { Inventory } from '@outpost/protocol'
 import type { IngestReport } from '../store.ts'
 
 /**
@@ -14,6 +15,8 @@ export interface AgentLatest {
   readonly metricsAt: number | null
   readonly inventory: string | null
   readonly inventoryAt: number | null
+  /** `osLabel` of `inventory`, stored beside it (null with it). */
+  readonly os: string | null
   readonly snapshot: string | null
   readonly snapshotAt: number | null
 }
@@ -51,11 +54,20 @@ export function latestPerAgent (fresh: readonly IngestReport[]): AgentLatest[] {
       metricsAt,
       inventory: inventory === undefined ? null : JSON.stringify(inventory.inventory),
       inventoryAt: inventory?.time ?? null,
+      os: inventory?.inventory === undefined ? null : osLabel(inventory.inventory),
       snapshot: snapshot === undefined ? null : JSON.stringify(snapshot.status),
       snapshotAt: snapshot?.time ?? null
     })
   }
   return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+}
+
+/**
+ * The OS a host list shows for an inventory. Migration 0005 computes the same in SQL for rows
+ * stored before the `os` column existed.
+ */
+export function osLabel (inventory: Inventory): string {
+  return `${inventory.os.distribution} ${inventory.os.release}`.trim()
 }
 
 /** The key of a report in the receipts table. */

@@ -16,6 +16,8 @@ export interface DbSchema {
   agents: {
     id: string, name: string, group_name: string, public_key: string, enrolled_at: number, last_seen: number | null
     inventory: unknown, inventory_at: number | null, snapshot: unknown, snapshot_at: number | null
+    /** Derived from `inventory` on every write of it (see `osLabel`), so host lists need not read the inventory. */
+    os: string
   }
   /** The latest value of each metric of an agent, apart from `agents` so that storing them never rewrites the inventory. */
   agent_metrics: { agent_id: string, metrics: unknown, metrics_at: number }

@@ -2,11 +2,11 @@ import { timingSafeEqual } from 'node:crypto'
 import { sql, type Kysely, type Transaction } from 'kysely'
 import type { AgentEvent } from '@outpost/protocol'
 import type {
-  AgentRecord, ApiTokenRecord, AuditRecord, CommandRecord, CommandResult, IngestReport, MetricPoint,
+  AgentRecord, ApiTokenRecord, AuditRecord, CommandRecord, CommandResult, HostSummaryRecord, IngestReport, MetricPoint,
   NewAgent, NewApiToken, NewAuditEntry, NewCommand, NewEnrollToken, NewUser, Store, UserRecord
 } from '../store.ts'
 import { jsonCodec, type DbSchema, type JsonCodec } from './db-schema.ts'
-import { toAgent, toApiToken, toAudit, toCommand, toEvent, toUser } from './row-mappers.ts'
+import { toAgent, toApiToken, toAudit, toCommand, toEvent, toHostSummary, toUser } from './row-mappers.ts'
 import { AUDIT_GENESIS_HASH, auditHash } from './audit-chain.ts'
 import { unpackValue, VALUE_BYTES } from './metric-samples.ts'
 import type { ConsoleStore } from '../console-store.ts'
@@ -28,6 +28,9 @@ export interface StoreBackend {
 
 /** The largest page any list or range query returns, whatever the caller asks. */
 export const MAX_QUERY_ROWS = 100_000
+
+/** How many ids one `listHostSummaries` statement asks for. */
+const SUMMARY_CHUNK = 500
 
 /** The `Store` port over Kysely, shared by the SQLite and PostgreSQL backends. */
 export class KyselyStore implements Store {
@@ -122,7 +125,7 @@ export class KyselyStore implements Store {
       if (claimed.numUpdatedRows !== 1n) return undefined
       const row = await trx.insertInto('agents').values({
         id: agent.id, name: agent.name, group_name: token.group_name, public_key: agent.publicKey, enrolled_at: agent.enrolledAt,
-        last_seen: null, inventory: null, inventory_at: null, snapshot: null, snapshot_at: null
+        last_seen: null, inventory: null, inventory_at: null, snapshot: null, snapshot_at: null, os: ''
       }).returningAll().executeTakeFirstOrThrow()
       return toAgent(row, this.#json)
     }))
@@ -139,6 +142,21 @@ export class KyselyStore implements Store {
     return guard('listAgents', async () => {
       const rows = await this.#db.selectFrom('agents').selectAll().orderBy('name').orderBy('id').execute()
       return rows.map((r) => toAgent(r, this.#json))
+    })
+  }
+
+  listHostSummaries (ids?: readonly string[]): Promise<HostSummaryRecord[]> {
+    return guard('listHostSummaries', async () => {
+      const base = this.#db.selectFrom('agents').select(['id', 'name', 'group_name', 'enrolled_at', 'last_seen', 'os'])
+      if (ids === undefined) return (await base.orderBy('name').orderBy('id').execute()).map(toHostSummary)
+      const unique = [...new Set(ids)]
+      const out: HostSummaryRecord[] = []
+      // Chunks keep each statement well under SQLite's bound-parameter limit.
+      for (let i = 0; i < unique.length; i += SUMMARY_CHUNK) {
+        const rows = await base.where('id', 'in', unique.slice(i, i + SUMMARY_CHUNK)).execute()
+        for (const r of rows) out.push(toHostSummary(r))
+      }
+      return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     })
   }
 

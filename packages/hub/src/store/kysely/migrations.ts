@@ -4,6 +4,7 @@ import { withSerialId } from './migration-helpers.ts'
 import { metricSamples } from './metric-samples-migration.ts'
 import { consoleMigration } from './console-migration.ts'
 import { alertsMigration } from './alerts-migration.ts'
+import { agentOsMigration } from './agent-os-migration.ts'
 
 /** The dialect-specific column types; everything else is written once for both. */
 interface Types {
@@ -165,6 +166,7 @@ export function migrations (kind: 'sqlite' | 'postgres'): Record<string, Migrati
     '0001_initial': initial(kind),
     '0002_metric_samples': metricSamples(kind),
     '0003_console': consoleMigration(),
-    '0004_alerts': alertsMigration(kind)
+    '0004_alerts': alertsMigration(kind),
+    '0005_agent_os': agentOsMigration(kind)
   }
 }

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely'
 import type { AgentEvent, CommandState, Inventory, InstructionBody, Role, StatusSnapshot, WireError } from '@outpost/protocol'
-import type { AgentRecord, ApiTokenRecord, AuditRecord, CommandRecord, UserRecord } from '../store.ts'
+import type { AgentRecord, ApiTokenRecord, AuditRecord, CommandRecord, HostSummaryRecord, UserRecord } from '../store.ts'
 import type { DbSchema, JsonCodec } from './db-schema.ts'
 
 // The casts below are the one place where rows become records. Every value was validated
@@ -31,8 +31,14 @@ export function toAgent (r: Selectable<DbSchema['agents']>, json: JsonCodec): Ag
     inventory: json.decode(r.inventory) as Inventory | null,
     inventoryAt: nullableNumber(r.inventory_at),
     snapshot: json.decode(r.snapshot) as StatusSnapshot | null,
-    snapshotAt: nullableNumber(r.snapshot_at)
+    snapshotAt: nullableNumber(r.snapshot_at),
+    os: r.os
   }
+}
+
+/** The summary columns of an agents row → record. */
+export function toHostSummary (r: Pick<Selectable<DbSchema['agents']>, 'id' | 'name' | 'group_name' | 'enrolled_at' | 'last_seen' | 'os'>): HostSummaryRecord {
+  return { id: r.id, name: r.name, group: r.group_name, enrolledAt: Number(r.enrolled_at), lastSeen: nullableNumber(r.last_seen), os: r.os }
 }
 
 /** commands row → record. */

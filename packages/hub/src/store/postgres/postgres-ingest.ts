@@ -127,6 +127,7 @@ async function updateAgents (trx: Transaction<DbSchema>, fresh: readonly IngestR
     last_seen: a.lastSeen,
     inventory: a.inventory === null ? null : JSON.parse(a.inventory),
     inventory_at: a.inventoryAt,
+    os: a.os,
     snapshot: a.snapshot === null ? null : JSON.parse(a.snapshot),
     snapshot_at: a.snapshotAt
   }))
@@ -136,12 +137,14 @@ async function updateAgents (trx: Transaction<DbSchema>, fresh: readonly IngestR
         then x.inventory else a.inventory end,
       inventory_at = case when x.inventory_at is not null and (a.inventory_at is null or a.inventory_at <= x.inventory_at)
         then x.inventory_at else a.inventory_at end,
+      os = case when x.inventory_at is not null and (a.inventory_at is null or a.inventory_at <= x.inventory_at)
+        then x.os else a.os end,
       snapshot = case when x.snapshot_at is not null and (a.snapshot_at is null or a.snapshot_at <= x.snapshot_at)
         then x.snapshot else a.snapshot end,
       snapshot_at = case when x.snapshot_at is not null and (a.snapshot_at is null or a.snapshot_at <= x.snapshot_at)
         then x.snapshot_at else a.snapshot_at end
     from jsonb_to_recordset(${JSON.stringify(changes)}::jsonb) as x (id text, last_seen int8,
-      inventory jsonb, inventory_at int8, snapshot jsonb, snapshot_at int8)
+      inventory jsonb, inventory_at int8, os text, snapshot jsonb, snapshot_at int8)
     where a.id = x.id`.execute(trx)
   const metrics = latest.filter((a) => a.metrics !== null).map((a) => ({ agent_id: a.id, metrics: a.metrics, metrics_at: a.metricsAt }))
   if (metrics.length === 0) return

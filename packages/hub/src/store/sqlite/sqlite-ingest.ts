@@ -22,6 +22,7 @@ const LATEST_NAMES_MAX = 100_000
 const UPDATE_AGENT = `update agents set
   last_seen = max(coalesce(last_seen, ?1), ?1),
   inventory = case when ?2 is not null and (inventory_at is null or inventory_at <= ?2) then ?3 else inventory end,
+  os = case when ?2 is not null and (inventory_at is null or inventory_at <= ?2) then ?7 else os end,
   inventory_at = case when ?2 is not null and (inventory_at is null or inventory_at <= ?2) then ?2 else inventory_at end,
   snapshot = case when ?4 is not null and (snapshot_at is null or snapshot_at <= ?4) then ?5 else snapshot end,
   snapshot_at = case when ?4 is not null and (snapshot_at is null or snapshot_at <= ?4) then ?4 else snapshot_at end
@@ -63,7 +64,7 @@ export class SqliteIngest {
       }
       const update = db.statement(UPDATE_AGENT)
       for (const a of latestPerAgent(fresh)) {
-        update.run(a.lastSeen, a.inventoryAt, a.inventory, a.snapshotAt, a.snapshot, a.id)
+        update.run(a.lastSeen, a.inventoryAt, a.inventory, a.snapshotAt, a.snapshot, a.id, a.os)
         if (a.metrics !== null) this.#storeLatest(a.id, a.metrics, a.metricsAt, pendingLatest)
       }
       db.raw.exec('commit')
