@@ -22,3 +22,13 @@ export function checkAnswer<T extends TSchema> (schema: T, value: unknown, what:
 export function matches<T extends TSchema> (schema: T, value: unknown): value is Static<T> {
   return Value.Check(schema, value)
 }
+
+/**
+ * The first reason `value` fails `schema`, as `path: message` (path without the leading `/`),
+ * or undefined when it passes. Forms check their input with it before sending.
+ */
+export function firstProblem<T extends TSchema> (schema: T, value: unknown): { path: string, message: string } | undefined {
+  if (Value.Check(schema, value)) return undefined
+  const first = Value.Errors(schema, value).First()
+  return { path: first?.path.replace(/^\//, '') ?? '', message: first?.message ?? 'invalid' }
+}

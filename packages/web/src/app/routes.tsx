@@ -4,6 +4,7 @@ import { HostPage } from '../pages/host-page.tsx'
 import { AlertsPage } from '../pages/alerts-page.tsx'
 import { AuditPage } from '../pages/audit-page.tsx'
 import { UsersPage } from '../pages/users-page.tsx'
+import { RulesPage } from '../pages/rules-page.tsx'
 
 /** The page for a path (after login), or null for "not found". */
 export function pageFor (path: string): VNode | null {
@@ -11,6 +12,7 @@ export function pageFor (path: string): VNode | null {
   const host = /^\/hosts\/([A-Za-z0-9_-]{1,64})(?:\/([a-z-]+))?$/.exec(path)
   if (host?.[1] !== undefined) return <HostPage id={host[1]} section={host[2] ?? 'monitoring'} />
   if (path === '/alerts') return <AlertsPage />
+  if (path === '/rules') return <RulesPage />
   if (path === '/audit') return <AuditPage />
   if (path === '/users') return <UsersPage />
   return null

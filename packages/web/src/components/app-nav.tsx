@@ -5,6 +5,8 @@ import { Icon } from './icon.tsx'
 const ITEMS = [
   { href: '/', label: 'Hosts', icon: 'hosts', admin: false },
   { href: '/alerts', label: 'Alerts', icon: 'alerts', admin: false },
+  // Everyone sees the rules and maintenance windows; the page offers changes by role.
+  { href: '/rules', label: 'Rules', icon: 'rules', admin: false },
   // The hub shows the audit log to administrators only.
   { href: '/audit', label: 'Audit', icon: 'audit', admin: true },
   { href: '/users', label: 'Users', icon: 'users', admin: true }
