@@ -68,3 +68,11 @@ test('the thread-pool verifications give the same answers as the synchronous one
   assert.equal(await verifyBytesAsync(agent.publicKey, 'x', 'short'), false)
   assert.equal(await verifyBytesAsync(agent.publicKey, 'x', '!'.repeat(86)), false)
 })
+
+test('random ids never start with - or _ (they are typed as command-line arguments)', async () => {
+  const { randomId } = await import('@outpost/protocol')
+  for (let i = 0; i < 20_000; i++) {
+    const id = randomId(16)
+    assert.match(id, /^[A-Za-z0-9][A-Za-z0-9_-]{21}$/)
+  }
+})

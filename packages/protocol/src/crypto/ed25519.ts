@@ -77,9 +77,15 @@ export function verifyBytesAsync (publicKey: KeyObject | string, data: string | 
   })
 }
 
-/** Random identifier, base64url of `bytes` random bytes. */
+/** Random identifier: base64url of `bytes` random bytes, never starting with `-` or `_`. */
 export function randomId (bytes = 16): string {
-  return randomBytes(bytes).toString('base64url')
+  // Ids are typed on command lines (`outpost ctl exec ID -- …`), where a leading `-` reads as an
+  // option: draw again in the 1 case in 32 where base64url starts with `-` or `_`.
+  for (let attempt = 0; attempt < 32; attempt++) {
+    const id = randomBytes(bytes).toString('base64url')
+    if (!id.startsWith('-') && !id.startsWith('_')) return id
+  }
+  return 'A' + randomBytes(bytes).toString('base64url').slice(1)
 }
 
 /** Lower-case hex SHA-256. */
