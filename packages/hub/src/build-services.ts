@@ -13,6 +13,7 @@ import { createAgentMessageHandlers } from './agents/agent-message-handlers.ts'
 import { CommandService } from './commands/command-service.ts'
 import { Notifier, notifierOptions } from './notify/notifier.ts'
 import { AlertService } from './alerts/alert-service.ts'
+import type { RetryPolicy } from './notify/retry-policy.ts'
 import { buildConsoleServices } from './console/console-services.ts'
 
 /** What the services are wired from. */
@@ -25,6 +26,8 @@ export interface ServiceInputs {
   readonly hubKey: SigningKeyPair
   readonly identity: Omit<HubIdentity, 'hubKey'>
   readonly closing: AbortSignal
+  /** Retry policy of the notifier; its default when undefined. */
+  readonly notifyRetry?: RetryPolicy | undefined
 }
 
 /** Wires the hub's services; every dependency is passed in, nothing is global. */
@@ -33,7 +36,8 @@ export function buildServices (i: ServiceInputs): HubServices {
   const audit = new AuditLog(store, now)
   const ingest = new IngestService(store, config.limits, log.child({ component: 'ingest' }))
   const apiTokens = new ApiTokenService(store, audit, now)
-  const notifier = new Notifier(notifierOptions(config, i.identity.publicUrl, log.child({ component: 'notify' })))
+  const options = notifierOptions(config, i.identity.publicUrl, log.child({ component: 'notify' }))
+  const notifier = new Notifier(i.notifyRetry === undefined ? options : { ...options, retry: i.notifyRetry })
   const alerts = new AlertService({ store, bus, audit, notifier, now, log: log.child({ component: 'alerts' }), intervalMs: config.agentIntervalMs, adminEmail: config.adminEmail })
   ingest.onCommitted((reports) => { alerts.onReports(reports) })
   const commands = new CommandService({ store, bus, audit, hubKey, now, log: log.child({ component: 'commands' }), onFinished: (r) => { alerts.onCommandFinished(r) } })

@@ -18,6 +18,7 @@ import type { HubServices } from './hub-services.ts'
 import { buildApp } from './http/build-app.ts'
 import { AgentWsServer, type WsTiming } from './ws/agent-ws-server.ts'
 import { adminOps, type HubAdminOps } from './admin/admin-ops.ts'
+import type { RetryPolicy } from './notify/retry-policy.ts'
 
 /** How often commands past their expiry are marked `expired`. */
 export const EXPIRE_SWEEP_MS = 30_000
@@ -41,6 +42,8 @@ export interface HubDeps {
   readonly bus?: Bus
   readonly now?: () => number
   readonly wsTiming?: WsTiming
+  /** How failed notifications are retried; default `DEFAULT_NOTIFY_RETRY` (tests shorten it). */
+  readonly notifyRetry?: RetryPolicy
 }
 
 interface Started { store: Store, tls: TlsMaterial, services: HubServices, app: FastifyInstance, ws: AgentWsServer, admin: HubAdminOps }
@@ -72,7 +75,7 @@ export function createHub (config: HubConfig, deps: HubDeps = {}): Hub {
     const store = deps.store ?? await openStore(storeOptionsFor(config))
     try {
       const hubKey = await loadHubSigningKey(store)
-      const services = buildServices({ config, store, bus, log, now, hubKey, closing: closing.signal, identity: { publicUrl, fingerprint: () => tls.fingerprint } })
+      const services = buildServices({ config, store, bus, log, now, hubKey, closing: closing.signal, notifyRetry: deps.notifyRetry, identity: { publicUrl, fingerprint: () => tls.fingerprint } })
       const app = await buildApp(services, tls)
       const ws = new AgentWsServer(services, deps.wsTiming)
       ws.attach(app.server as Server)
@@ -101,6 +104,7 @@ export function createHub (config: HubConfig, deps: HubDeps = {}): Hub {
         s.services.commands.close()
         await s.services.alerts.close()
         await s.services.notifier.close()
+        await s.services.alerts.closeOutbox()
         if (deps.store === undefined) await s.store.close()
       }
     }

@@ -94,6 +94,22 @@ for (const b of backends) {
       assert.deepEqual((await s.claimNotifications(9000, 8000, 10)).map(n => n.id), ['n2'])
     })
 
+    test('outbox: a renewed lease is not taken as stale; a released claim is taken at once; unknown ids are ignored', async (t) => {
+      const s = (await storeWithAgents(t, b)).alerts
+      await s.openAlert(alert('a1', 'r1', 'h1'), note('n1', 'a1', 100))
+      await s.openAlert(alert('a2', 'r2', 'h1'), note('n2', 'a2', 200))
+      await s.openAlert(alert('a3', 'r3', 'h1'), note('n3', 'a3', 300))
+      assert.deepEqual((await s.claimNotifications(1000, 0, 2)).map(n => n.id), ['n1', 'n2'])
+      assert.equal(await s.renewNotificationLeases(['n1', 'n3', 'gone'], 50_000), 1, 'only claimed rows are renewed (n3 is unclaimed)')
+      assert.equal(await s.renewNotificationLeases([], 50_000), 0)
+      assert.deepEqual((await s.claimNotifications(70_000, 10_000, 10)).map(n => n.id), ['n2', 'n3'], 'n1\'s renewed lease still holds; n2\'s lapsed')
+      assert.equal(await s.releaseNotifications(['n1', 'n2', 'gone']), 2)
+      assert.deepEqual((await s.claimNotifications(70_001, 0, 10)).map(n => n.id), ['n1', 'n2'], 'released claims are taken without waiting for the lease')
+      const many = Array.from({ length: 1200 }, (_, i) => `x${i}`).concat('n3')
+      assert.equal(await s.renewNotificationLeases(many, 80_000), 1, 'long id lists are split')
+      assert.deepEqual(await s.claimNotifications(90_000, 70_000, 10), [], 'all three held: n1, n2 claimed at 70 001, n3 renewed at 80 000')
+    })
+
     test('open counts by host and severity; silences; silent hosts', async (t) => {
       const store = await storeWithAgents(t, b, ['h1', 'h2', 'h3'])
       const s = store.alerts

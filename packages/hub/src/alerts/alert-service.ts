@@ -97,13 +97,30 @@ export class AlertService {
     this.#enqueue('command result', (s) => s.#engine.commandFinished(c, at))
   }
 
-  /** Stops sweeping and waits for queued evaluations and the outbox drain. */
+  /**
+   * Stops sweeping and waits for queued evaluations and the outbox drain. Notifications still
+   * being delivered keep their outbox rows: close the notifier next, then `closeOutbox()`.
+   */
   async close (): Promise<void> {
     this.#closed = true
     if (this.#timer !== undefined) clearInterval(this.#timer)
     await this.#work
+    this.#drain.stop()
     await this.#drain.idle()
     await this.#live.close()
+  }
+
+  /**
+   * After the notifier closed (before the store does): removes the outbox rows of what it
+   * delivered while closing and gives back the claims of what it did not, for the next start.
+   */
+  async closeOutbox (): Promise<void> {
+    try {
+      await this.#drain.close()
+    } catch (err) {
+      // Safe: the unsent rows stay claimed and are sent again once their lease lapses.
+      this.#d.log.error({ err }, 'giving back unsent alert notifications failed')
+    }
   }
 
   #enqueue (what: string, job: (s: AlertService) => Promise<void> | undefined): void {

@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
-import type { Delivery } from './notification.ts'
+import type { Delivery, NotifyOutcome } from './notification.ts'
 import type { NotifyOutbox } from './delivery-outbox.ts'
 import { backoffMs, type DeliveryFailure, type RetryPolicy } from './retry-policy.ts'
 import { safeTarget, type DeliveryEvent, type NotifierEventMap, type NotifierStats } from './notify-events.ts'
@@ -15,6 +15,11 @@ export interface DeliveryQueueOptions {
   readonly events: EventEmitter<NotifierEventMap>
   readonly outbox: NotifyOutbox | null
   readonly maxInFlight: number
+  /**
+   * Told once per delivery when it leaves the queue: `settled` (delivered, or given up for good)
+   * or `released` (unsent at shutdown with attempts left).
+   */
+  readonly onSettled?: (d: Delivery, outcome: NotifyOutcome) => void
 }
 
 /**
@@ -77,6 +82,7 @@ export class DeliveryQueue {
       const ids = [...this.#pending.keys()]
       this.stats.failed += ids.length
       this.#o.log.error({ deliveries: ids, kept: this.#o.outbox !== null }, 'notifications not delivered before shutdown')
+      for (const d of this.#pending.values()) this.#o.onSettled?.(d, 'released')
       this.#pending.clear()
     }
   }
@@ -181,6 +187,7 @@ export class DeliveryQueue {
       this.stats.delivered++
       if (d.attempts > 1) log.info(this.#event(d), 'notification delivered after retries')
       events.emit('delivered', this.#event(d))
+      this.#o.onSettled?.(d, 'settled')
     } else if (failure.retryable && d.attempts < this.#o.retry.maxAttempts && !this.#closing) {
       d.lastError = failure.error.message
       d.dueAt = this.#o.now() + backoffMs(d.attempts, this.#o.retry)
@@ -198,6 +205,9 @@ export class DeliveryQueue {
       this.stats.failed++
       log.error({ ...this.#event(d), err: failure.error, retryable: failure.retryable, kept: keep }, 'notification not delivered; giving up')
       events.emit('failed', this.#event(d, { error: failure.error }))
+      // Cut short by the shutdown with attempts left: not given up, only not sent by this process.
+      const cutShort = this.#closing && failure.retryable && d.attempts < this.#o.retry.maxAttempts
+      this.#o.onSettled?.(d, cutShort ? 'released' : 'settled')
     }
     if (this.#pending.size === 0) for (const resolve of this.#idle.splice(0)) resolve()
     this.#pump()

@@ -16,6 +16,15 @@ export interface AlertNotification {
   readonly condition?: AlertCondition
 }
 
+/**
+ * How one `notify()` ended in this process: `settled` when every delivery made from it was
+ * delivered, given up after its last attempt, or refused for good (bad address, no relay);
+ * `released` when some of it was not sent here (queue full, notifier closed with attempts left),
+ * so whoever keeps the notification durably must send it again later.
+ */
+export const NotifyOutcome = { Settled: 'settled', Released: 'released' } as const
+export type NotifyOutcome = (typeof NotifyOutcome)[keyof typeof NotifyOutcome]
+
 /** One alert event inside a delivery: plain JSON, so an outbox can persist it. */
 export interface NotificationItem {
   readonly kind: NotificationKind

@@ -9,9 +9,10 @@ import { DeliveryQueue } from './delivery-queue.ts'
 import type { NotifyOutbox } from './delivery-outbox.ts'
 import { createMailTransport, type MailTransport, type SmtpSettings } from './mail-transport.ts'
 import { renderMail } from './mail-render.ts'
-import { WEBHOOK_EVENT_TYPE, type AlertNotification, type Delivery, type DeliveryChannel, type NotificationItem, type WebhookBody } from './notification.ts'
+import { WEBHOOK_EVENT_TYPE, type AlertNotification, type Delivery, type DeliveryChannel, type NotificationItem, type NotifyOutcome, type WebhookBody } from './notification.ts'
 import { createNotifierEvents, safeTarget, type NotifierEventMap, type NotifierStats } from './notify-events.ts'
 import { DEFAULT_NOTIFY_RETRY, type DeliveryFailure, type RetryPolicy } from './retry-policy.ts'
+import { Settlements, type Settlement } from './settlements.ts'
 import { WebhookTransport, checkWebhookUrl } from './webhook-transport.ts'
 
 /** Bounds that keep a storm of alerts from exhausting memory or flooding a relay. */
@@ -57,7 +58,8 @@ const Email = Type.String({ format: 'email', maxLength: 254 })
  * Delivers alert notifications by mail (SMTP) and webhook. `notify` returns at once: critical
  * alerts go out immediately, warning and info ones are gathered per recipient for
  * `groupWindowMs` into one mail. Failed attempts are retried with back-off, then given up,
- * logged once with context and counted; nothing here throws at the alert engine.
+ * logged once with context and counted; nothing here throws at the alert engine. The promise
+ * `notify` returns tells when the notification settled, so a durable outbox keeps it till then.
  */
 export class Notifier {
   /** `delivered`, `retry`, `failed`, `refused`. */
@@ -70,6 +72,7 @@ export class Notifier {
   readonly #webhooks: WebhookTransport
   /** Recipient (lower case) → id of the mail still gathering its group. */
   readonly #groups = new Map<string, string>()
+  readonly #settlements = new Settlements()
   #closed: Promise<void> | undefined
   #warnedNoSmtp = false
 
@@ -86,7 +89,8 @@ export class Notifier {
       retry: options.retry ?? DEFAULT_NOTIFY_RETRY,
       events: this.events,
       outbox: options.outbox ?? null,
-      maxInFlight: this.#limits.maxInFlight
+      maxInFlight: this.#limits.maxInFlight,
+      onSettled: (d, outcome) => { this.#settlements.settle(d.id, outcome) }
     })
   }
 
@@ -95,15 +99,24 @@ export class Notifier {
     return { ...this.#queue.stats, pending: this.#queue.size }
   }
 
-  /** Queues the notification's mails and webhooks; never blocks and never throws. */
-  notify (n: AlertNotification): void {
+  /**
+   * Queues the notification's mails and webhooks; never blocks and never throws. The promise
+   * (which never rejects, so it may be ignored) resolves once every delivery carrying `n`
+   * settled: `settled` (delivered, given up after the last attempt, or refused for good) or
+   * `released` (some of it was not sent here: queue full, or cut short by `close()`).
+   */
+  notify (n: AlertNotification): Promise<NotifyOutcome> {
+    const s = this.#settlements.begin()
     try {
       const item: NotificationItem = { kind: n.kind, alert: n.alert, condition: n.condition ?? null }
-      for (const to of new Set(n.emails)) this.#email(to, item)
-      for (const url of new Set(n.webhooks)) this.#webhook(url, item)
+      for (const to of new Set(n.emails)) this.#email(to, item, s)
+      for (const url of new Set(n.webhooks)) this.#webhook(url, item, s)
     } catch (err) {
+      // A bug in composing it: retrying the same notification would fail the same way.
       this.#o.log.error({ err, alert: n.alert.id }, 'queueing a notification failed')
     }
+    this.#settlements.end(s)
+    return s.done
   }
 
   /** Loads deliveries a durable outbox kept from before a restart; returns how many. */
@@ -127,14 +140,21 @@ export class Notifier {
     this.events.emit('refused', { channel, target: safeTarget(channel, target), alertId, reason })
   }
 
-  #admit (channel: DeliveryChannel, target: string, alertId: string): boolean {
+  /** Whether a new delivery may be queued; when not, the notification is released (not given up). */
+  #admit (channel: DeliveryChannel, target: string, alertId: string, s: Settlement): boolean {
     if (this.#closed !== undefined) this.#refuse(channel, target, alertId, 'the notifier is closed')
     else if (this.#queue.size >= this.#limits.maxPending) this.#refuse(channel, target, alertId, `${this.#limits.maxPending} notifications already pending`)
     else return true
+    this.#settlements.release(s)
     return false
   }
 
-  #email (to: string, item: NotificationItem): void {
+  #place (d: Delivery, s: Settlement): void {
+    this.#settlements.attach(s, d.id)
+    this.#queue.put(d)
+  }
+
+  #email (to: string, item: NotificationItem, s: Settlement): void {
     if (!isValid(Email, to)) return this.#refuse('email', '(invalid address)', item.alert.id, 'not a mail address')
     if (this.#mail === null) {
       // Said once at warn level: without a relay every alert would repeat it.
@@ -147,23 +167,23 @@ export class Notifier {
     const group = groupId === undefined ? undefined : this.#queue.openDelivery(groupId)
     if (item.alert.severity !== 'critical' && group !== undefined && group.items.length < this.#limits.maxGroupItems) {
       group.items.push(item)
-      this.#queue.put(group)
+      this.#place(group, s)
       return
     }
-    if (!this.#admit('email', to, item.alert.id)) return
+    if (!this.#admit('email', to, item.alert.id, s)) return
     const grouped = item.alert.severity !== 'critical' && this.#o.groupWindowMs > 0
     const d = this.#delivery('email', to, item, grouped ? this.#o.groupWindowMs : 0)
     if (grouped) this.#groups.set(key, d.id)
-    this.#queue.put(d)
+    this.#place(d, s)
   }
 
-  #webhook (url: string, item: NotificationItem): void {
+  #webhook (url: string, item: NotificationItem, s: Settlement): void {
     try {
       checkWebhookUrl(url)
     } catch (err) {
       return this.#refuse('webhook', url, item.alert.id, (err as Error).message)
     }
-    if (this.#admit('webhook', url, item.alert.id)) this.#queue.put(this.#delivery('webhook', url, item, 0))
+    if (this.#admit('webhook', url, item.alert.id, s)) this.#place(this.#delivery('webhook', url, item, 0), s)
   }
 
   #delivery (channel: DeliveryChannel, target: string, item: NotificationItem, delayMs: number): Delivery {

@@ -51,8 +51,16 @@ export interface AlertStore {
    * the replica that claimed them died), marking them claimed at `now`. Oldest first.
    */
   claimNotifications (now: number, staleBefore: number, limit: number): Promise<PendingNotification[]>
-  /** Forgets a notification that was handed to the notifier. */
+  /** Forgets a notification whose deliveries all settled (delivered or given up). */
   deleteNotification (id: string): Promise<void>
+  /**
+   * Extends the lease of claimed notifications still being delivered: sets their claim time to
+   * `now`, so no replica takes them as stale. Unknown (deleted) or unclaimed ids are left alone.
+   * Returns how many were renewed.
+   */
+  renewNotificationLeases (ids: readonly string[], now: number): Promise<number>
+  /** Gives claimed notifications back unsent (graceful shutdown): the next claim takes them at once. */
+  releaseNotifications (ids: readonly string[]): Promise<number>
 
   // ── hosts, as the engine needs them ──
   /** Hosts that reported once and not since `before`: id and last report. */

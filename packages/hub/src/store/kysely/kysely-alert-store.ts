@@ -12,6 +12,8 @@ type Db = DbSchema & AlertTables
 export const MAX_ALERT_ROWS = 10_000
 
 const OPEN = ['firing', 'acknowledged']
+/** Ids per statement when renewing or releasing claims (well under both backends' bind limits). */
+const ID_CHUNK = 500
 
 /** `AlertStore` over Kysely, for both backends. */
 export class KyselyAlertStore implements AlertStore {
@@ -179,6 +181,25 @@ export class KyselyAlertStore implements AlertStore {
     return guard('alerts.deleteNotification', async () => {
       await this.#db.deleteFrom('alert_notifications').where('id', '=', id).execute()
     })
+  }
+
+  renewNotificationLeases (ids: readonly string[], now: number): Promise<number> {
+    return guard('alerts.renewNotificationLeases', () => this.#setClaims(ids, now))
+  }
+
+  releaseNotifications (ids: readonly string[]): Promise<number> {
+    return guard('alerts.releaseNotifications', () => this.#setClaims(ids, null))
+  }
+
+  /** Sets `claimed_at` of the claimed rows among `ids`, in chunks (bounded statement size). */
+  async #setClaims (ids: readonly string[], claimedAt: number | null): Promise<number> {
+    let n = 0
+    for (let i = 0; i < ids.length; i += ID_CHUNK) {
+      const res = await this.#db.updateTable('alert_notifications').set({ claimed_at: claimedAt })
+        .where('id', 'in', ids.slice(i, i + ID_CHUNK)).where('claimed_at', 'is not', null).executeTakeFirst()
+      n += Number(res.numUpdatedRows)
+    }
+    return n
   }
 
   silentHosts (before: number): Promise<Array<{ id: string, lastSeen: number }>> {
