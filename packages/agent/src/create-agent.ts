@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import fs from 'node:fs'
 import path from 'node:path'
 import type { Logger } from 'pino'
 import type { SignedInstruction } from '@outpost/protocol'
@@ -7,6 +8,8 @@ import { AgentError, AgentErrorCode } from './errors.ts'
 import { InstructionExecutor, type UnsequencedResult } from './executor/instruction-executor.ts'
 import { SeenLog } from './executor/seen-log.ts'
 import { INSTRUCTION_SKEW_MS } from './executor/verify-instruction.ts'
+import { createPathGuard } from './policy/path-guard.ts'
+import { loadPolicy } from './policy/load-policy.ts'
 import { createHostCollectors, type AgentCollectors } from './runtime/collectors.ts'
 import { runInstructionLoop } from './runtime/instruction-loop.ts'
 import { ReportScheduler, type UnsequencedReport } from './runtime/report-scheduler.ts'
@@ -97,7 +100,11 @@ class OutpostAgent extends EventEmitter<AgentEvents> implements Agent {
     if (this.#started) throw new AgentError(AgentErrorCode.State, 'agent already started')
     this.#started = true
     const log = this.#deps.logger
+    // The policy is read before anything else so that a bad one stops the agent at start.
+    const policy = loadPolicy(this.#config.policyFile)
     const state = loadAgentState(this.#config.stateDir)
+    // The state dir is protected under both names: as configured and with its symlinks resolved.
+    const guard = createPathGuard(policy.protectedPaths, [this.#config.stateDir, fs.realpathSync(this.#config.stateDir)])
     this.#state = state
     this.#spool = new DiskSpool(path.join(this.#config.stateDir, 'spool'), {
       maxAgeMs: this.#config.spool.maxAgeMs,
@@ -140,6 +147,8 @@ class OutpostAgent extends EventEmitter<AgentEvents> implements Agent {
       seen: this.#seen,
       now: this.#now,
       onReportRequest: (req) => this.#scheduler!.request(req),
+      policy,
+      guard,
       ...(log === undefined ? {} : { logger: log })
     })
     const onInstructions = (list: readonly SignedInstruction[]): void => this.#dispatch(list)
@@ -154,7 +163,7 @@ class OutpostAgent extends EventEmitter<AgentEvents> implements Agent {
     })
     const abort = new AbortController()
     this.#abort = abort
-    log?.info({ agentId: state.agentId, hub: state.hubUrl, pending: this.#spool.size }, 'agent starting')
+    log?.info({ agentId: state.agentId, hub: state.hubUrl, pending: this.#spool.size, policyFile: this.#config.policyFile, exec: policy.exec }, 'agent starting')
     this.#loops = [
       this.#sender.run(abort.signal),
       runInstructionLoop({

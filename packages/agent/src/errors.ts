@@ -24,6 +24,10 @@ export const AgentErrorCode = {
   /** The instruction (signed) does not match the schema. */
   InstructionInvalid: 'AGENT_ERR_INSTRUCTION_INVALID',
   ExecFailed: 'AGENT_ERR_EXEC_FAILED',
+  /** The local policy file is missing (when named), unreadable, unsafe or invalid. */
+  Policy: 'AGENT_ERR_POLICY',
+  /** The local policy refused an instruction; the message names the rule. */
+  PolicyDenied: 'AGENT_ERR_POLICY_DENIED',
   SpoolFull: 'AGENT_ERR_SPOOL_FULL',
   State: 'AGENT_ERR_STATE',
   /** A collector could not read a source it cannot do without (e.g. /proc/stat). */

@@ -6,6 +6,8 @@ import path from 'node:path'
 import { generateSigningKeyPair, randomId, signInstruction, type InstructionBody, type SignedInstruction } from '@outpost/protocol'
 import { InstructionExecutor, type ReportRequest } from '../src/executor/instruction-executor.ts'
 import { SeenLog } from '../src/executor/seen-log.ts'
+import { createPathGuard } from '../src/policy/path-guard.ts'
+import { DEFAULT_POLICY } from '../src/policy/policy-schema.ts'
 
 const hub = generateSigningKeyPair()
 const AGENT = 'agent-under-test'
@@ -25,7 +27,7 @@ function setup (t: { after: (fn: () => void) => void }, dir = tmpDir(t)) {
   const seen = new SeenLog(path.join(dir, 'seen.log'), { skewMs: 30_000, now: Date.now })
   t.after(() => seen.close())
   const requests: ReportRequest[] = []
-  const ex = new InstructionExecutor({ agentId: AGENT, hubKey: hub.publicKey, seen, onReportRequest: (r) => { requests.push(r) } })
+  const ex = new InstructionExecutor({ agentId: AGENT, hubKey: hub.publicKey, seen, policy: DEFAULT_POLICY, guard: createPathGuard(DEFAULT_POLICY.protectedPaths), onReportRequest: (r) => { requests.push(r) } })
   return { ex, seen, dir, requests }
 }
 

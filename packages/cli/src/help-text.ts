@@ -8,6 +8,7 @@ Usage:
   outpost agent --state DIR
   outpost admin enroll-token --data DIR [--ttl 1h] [--group NAME]
   outpost admin api-token --data DIR --name NAME [--role admin|operator|viewer]
+  outpost admin audit verify --data DIR [--db URL]
   outpost ctl --hub URL --token T [--fingerprint SHA256] hosts
   outpost ctl --hub URL --token T host ID
   outpost ctl --hub URL --token T exec ID [--timeout 60s] -- ARGV…

@@ -4,6 +4,7 @@ import type { Bus } from './bus/bus.ts'
 import type { Store } from './store/store.ts'
 import type { HubConfig } from './config/hub-config.ts'
 import type { HubServices } from './hub-services.ts'
+import { HostScope } from './auth/host-scope.ts'
 import { AuditLog } from './audit/audit-log.ts'
 import { ApiTokenService } from './auth/api-token-service.ts'
 import { EnrollService, type HubIdentity } from './agents/enroll-service.ts'
@@ -36,6 +37,7 @@ export function buildServices (i: ServiceInputs): HubServices {
   const audit = new AuditLog(store, now)
   const ingest = new IngestService(store, config.limits, log.child({ component: 'ingest' }))
   const apiTokens = new ApiTokenService(store, audit, now)
+  const hostScope = new HostScope(store, audit)
   const options = notifierOptions(config, i.identity.publicUrl, log.child({ component: 'notify' }))
   const notifier = new Notifier(i.notifyRetry === undefined ? options : { ...options, retry: i.notifyRetry })
   const alerts = new AlertService({ store, bus, audit, notifier, now, log: log.child({ component: 'alerts' }), intervalMs: config.agentIntervalMs, adminEmail: config.adminEmail })
@@ -55,7 +57,8 @@ export function buildServices (i: ServiceInputs): HubServices {
     notifier,
     alerts,
     apiTokens,
-    console: buildConsoleServices({ store, bus, audit, apiTokens, now, log: log.child({ component: 'console' }), closing }),
+    hostScope,
+    console: buildConsoleServices({ store, bus, audit, apiTokens, hostScope, now, log: log.child({ component: 'console' }), closing }),
     enroll: new EnrollService(store, audit, now, { ...i.identity, hubKey: hubKey.publicKey }),
     requestAuth: new RequestAuthenticator(store, now),
     handlers: createAgentMessageHandlers({ store, bus, ingest, commands, now, maxPollMs: config.limits.maxPollMs })

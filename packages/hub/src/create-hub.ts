@@ -137,6 +137,7 @@ export function createHub (config: HubConfig, deps: HubDeps = {}): Hub {
     },
     createEnrollToken: async (opts) => (await started()).admin.createEnrollToken(opts),
     createApiToken: async (opts) => (await started()).admin.createApiToken(opts),
-    ensureAdminUser: async (password) => (await started()).admin.ensureAdminUser(password)
+    ensureAdminUser: async (password) => (await started()).admin.ensureAdminUser(password),
+    verifyAudit: async () => (await started()).admin.verifyAudit()
   }
 }

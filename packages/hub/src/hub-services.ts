@@ -5,6 +5,7 @@ import type { Store } from './store/store.ts'
 import type { HubConfig } from './config/hub-config.ts'
 import type { AuditLog } from './audit/audit-log.ts'
 import type { ApiTokenService } from './auth/api-token-service.ts'
+import type { HostScope } from './auth/host-scope.ts'
 import type { EnrollService } from './agents/enroll-service.ts'
 import type { IngestService } from './agents/ingest-service.ts'
 import type { RequestAuthenticator } from './agents/request-authenticator.ts'
@@ -24,6 +25,8 @@ export interface HubServices {
   readonly hubKey: SigningKeyPair
   readonly audit: AuditLog
   readonly apiTokens: ApiTokenService
+  /** Host-group scoping of operator routes: out-of-scope hosts answer 404 like missing ones. */
+  readonly hostScope: HostScope
   readonly enroll: EnrollService
   readonly ingest: IngestService
   readonly commands: CommandService

@@ -117,7 +117,10 @@ test('presence lists the logged-in operators and the host each has open; the eve
   assert.deepEqual(viewing.data.presence.map((p: { user: string, viewingHostId: string | null }) => [p.user, p.viewingHostId]), [['alice', agent.agentId], ['bob', null]])
   const list = await call(f, 'GET', '/api/v1/presence', { browser: bob })
   assert.ok(isValid(PresenceList, list.json))
-  assert.deepEqual(list.json.map((p: { user: string, viewingHostId: string | null }) => [p.user, p.viewingHostId]), [['alice', agent.agentId], ['bob', null]])
+  // bob's groups do not include alice's host: he sees that she is here, not which host she has open.
+  assert.deepEqual(list.json.map((p: { user: string, viewingHostId: string | null }) => [p.user, p.viewingHostId]), [['alice', null], ['bob', null]])
+  const aliceList = await call(f, 'GET', '/api/v1/presence', { browser: alice })
+  assert.deepEqual(aliceList.json.map((p: { user: string, viewingHostId: string | null }) => [p.user, p.viewingHostId]), [['alice', agent.agentId], ['bob', null]])
   assert.equal((await call(f, 'POST', '/api/v1/presence/viewing', { browser: bob, body: { hostId: agent.agentId } })).status, 404, 'bob may not see group default')
   assert.equal((await call(f, 'POST', '/api/v1/presence/viewing', { bearer: f.adminToken, body: { hostId: null } })).status, 401, 'no session, no presence')
 

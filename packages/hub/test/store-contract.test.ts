@@ -273,6 +273,8 @@ for (const b of backends) {
       const tampered = oldestFirst.map((e, i) => (i === 1 ? { ...e, result: 'denied' } : e))
       assert.equal(verifyAuditChain(tampered), oldestFirst[1]?.id)
       assert.equal((await s.listAudit(1)).length, 1)
+      assert.deepEqual(await s.listAuditAfter(0, 10), oldestFirst, 'paged oldest first')
+      assert.deepEqual(await s.listAuditAfter(oldestFirst[0]?.id ?? 0, 1), [oldestFirst[1]])
     })
 
     test('migrate twice is harmless and keeps data', async (t) => {

@@ -50,6 +50,11 @@ export const AgentConfigSchema = Type.Object({
   spool: Type.Object({ maxAgeMs: Type.Integer({ minimum: 60_000 }), maxBytes: Type.Integer({ minimum: 64 * 1024 }) }, { additionalProperties: false }),
   thresholds: Type.Array(ThresholdRule, { maxItems: 256 }),
   thresholdCheckMs: Type.Integer({ minimum: 500 }),
+  /**
+   * The local policy file (see `loadPolicy`), or null for the built-in defaults. The CLI passes
+   * `--policy FILE` (which must exist) or `/etc/outpost/policy.json` (used when it exists).
+   */
+  policyFile: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
   logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')])
 }, { additionalProperties: false })
 export type AgentConfig = Readonly<Static<typeof AgentConfigSchema>>
@@ -68,6 +73,7 @@ export function parseAgentConfig (input: AgentConfigInput): AgentConfig {
     spool: { maxAgeMs: DEFAULT_SPOOL_MAX_AGE_MS, maxBytes: DEFAULT_SPOOL_MAX_BYTES },
     thresholds: DEFAULT_THRESHOLDS,
     thresholdCheckMs: DEFAULT_THRESHOLD_CHECK_MS,
+    policyFile: null,
     logLevel: 'info',
     ...input
   }

@@ -3,6 +3,9 @@ import type { Logger } from 'pino'
 import type { InstructionBody, ResultMessage } from '@outpost/protocol'
 import { AgentErrorCode } from '../errors.ts'
 import { runExec } from './exec-runner.ts'
+import { checkExec } from '../policy/exec-policy.ts'
+import type { PathGuard } from '../policy/path-guard.ts'
+import type { Policy } from '../policy/policy-schema.ts'
 import type { SeenLog } from './seen-log.ts'
 import { verifyInstruction } from './verify-instruction.ts'
 
@@ -21,12 +24,16 @@ export interface ExecutorOptions {
   readonly skewMs?: number
   /** Called for `report-now` / `report-items`; the scheduler collects and spools the report. */
   readonly onReportRequest: (req: ReportRequest) => void | Promise<void>
+  /** The local policy and the guard over its protected paths; every exec is checked against them. */
+  readonly policy: Policy
+  readonly guard: PathGuard
   readonly logger?: Logger
 }
 
 /**
  * Verifies and runs instructions. Nothing runs before every check passed and its id was recorded
- * durably; each refusal becomes a `rejected` result with the matching `AGENT_ERR_INSTRUCTION_*`.
+ * durably; each refusal becomes a `rejected` result with the matching `AGENT_ERR_INSTRUCTION_*`,
+ * or `AGENT_ERR_POLICY_DENIED` when the local policy refuses an exec.
  */
 export class InstructionExecutor {
   readonly #opts: ExecutorOptions
@@ -61,6 +68,12 @@ export class InstructionExecutor {
     try {
       const body = ins.body
       if (body.type === 'exec') {
+        const denial = await checkExec(this.#opts.policy, this.#opts.guard, body)
+        if (denial !== undefined) {
+          // The agent-side audit line; the hub audits the rejected result it receives.
+          this.#opts.logger?.warn({ audit: 'policy-denied', instructionId: ins.id, issuer: ins.issuer, type: body.type, rule: denial.rule, reason: denial.message }, 'instruction denied by the local policy')
+          return this.#result(ins.id, 'rejected', { error: { code: AgentErrorCode.PolicyDenied, message: denial.message } })
+        }
         try {
           const o = await runExec(body, signal === undefined ? {} : { signal })
           return this.#result(ins.id, 'completed', {

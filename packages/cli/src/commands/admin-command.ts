@@ -8,8 +8,11 @@ export const ADMIN_HELP = `outpost admin — administration on the hub host (wor
 
   outpost admin enroll-token --data DIR [--db URL] [--ttl 1h] [--group NAME]
   outpost admin api-token --data DIR [--db URL] --name NAME [--role admin|operator|viewer]
+  outpost admin audit verify --data DIR [--db URL --db-schema NAME]
 
-Each prints the token on stdout; it is shown once (the hub keeps only its hash).
+The token verbs print the token on stdout; it is shown once (the hub keeps only its hash).
+"audit verify" recomputes the audit log's hash chain: it prints the entry count and head hash
+and exits 0, or names the first edited, removed or reordered entry on stderr and exits 1.
 `
 
 const ROLES: readonly Role[] = ['viewer', 'operator', 'admin']
@@ -47,6 +50,21 @@ export async function adminCommand (argv: readonly string[], io: CliIo): Promise
         await admin.close()
       }
       return 0
+    }
+    case 'audit': {
+      if (positionals[1] !== 'verify' || positionals.length > 2) throw new UsageError('usage: outpost admin audit verify --data DIR')
+      const admin = await openHubAdmin(config)
+      try {
+        const r = await admin.verifyAudit()
+        if (r.ok) {
+          io.stdout.write(`audit log intact: ${String(r.entries)} entries, head ${r.head}\n`)
+          return 0
+        }
+        io.stderr.write(`audit log damaged at entry ${String(r.firstBadId)}: ${r.reason}\n`)
+        return 1
+      } finally {
+        await admin.close()
+      }
     }
     default:
       throw new UsageError(`unknown admin verb "${verb}"`)

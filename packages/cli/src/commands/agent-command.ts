@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import path from 'node:path'
 import { pino } from 'pino'
-import { parseAgentConfig, runAgent, type AgentConfig, type AgentConfigInput } from '@outpost/agent'
+import { DEFAULT_POLICY_FILE, parseAgentConfig, runAgent, type AgentConfig, type AgentConfigInput } from '@outpost/agent'
 import { UsageError, parseDuration } from '../parse-duration.ts'
 import type { CliIo } from '../cli-io.ts'
 
@@ -14,6 +14,11 @@ export const AGENT_HELP = `outpost agent — run the agent on a managed server (
 --interval 30s     reporting interval (each one jittered by ±20 %)
 --proxy URL        HTTP CONNECT proxy (default: HTTPS_PROXY / https_proxy)
 --transport MODE   auto (WebSocket, falling back to POST), ws, or http (POST/long-poll only)
+--policy FILE      local policy (protected paths, exec mode, operations, upload size); must
+                   exist. Without it /etc/outpost/policy.json is used when present, else the
+                   defaults (exec any; shadow files, SSH and TLS private keys and the state dir
+                   protected). The file must not be writable by group/others (root-owned when
+                   the agent runs as root); unknown keys stop the agent.
 --log-level LEVEL  fatal, error, warn, info, debug, trace or silent
 `
 
@@ -24,7 +29,7 @@ export function agentConfigFromFlags (argv: readonly string[], env: CliIo['env']
     allowPositionals: true,
     options: {
       enroll: { type: 'string' }, state: { type: 'string' }, interval: { type: 'string' }, proxy: { type: 'string' },
-      transport: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' }
+      transport: { type: 'string' }, policy: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' }
     }
   })
   if (values.help === true) return 'help'
@@ -36,6 +41,7 @@ export function agentConfigFromFlags (argv: readonly string[], env: CliIo['env']
     enrollToken: values.enroll ?? null,
     ...(values.interval === undefined ? {} : { intervalMs: parseDuration(values.interval, '--interval') }),
     ...(proxy === undefined || proxy === '' ? {} : { proxy }),
+    policyFile: values.policy === undefined ? DEFAULT_POLICY_FILE : path.resolve(values.policy),
     ...(values.transport === undefined ? {} : { transport: values.transport as AgentConfig['transport'] }),
     ...(values['log-level'] === undefined ? {} : { logLevel: values['log-level'] as AgentConfig['logLevel'] })
   }

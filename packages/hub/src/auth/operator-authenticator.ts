@@ -30,6 +30,8 @@ export class OperatorAuthenticator {
     if (identity.userId !== undefined) {
       const user = await this.#store.getUserById(identity.userId)
       if (user === undefined || user.disabled) throw new HubError(HubErrorCode.Unauthenticated, 'the API token belongs to a disabled user')
+      // A user's token sees what the user sees; tokens without a user (`outpost admin api-token`) see every host.
+      return { ...identity, groups: user.groups }
     }
     return identity
   }

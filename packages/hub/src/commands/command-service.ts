@@ -104,7 +104,7 @@ export class CommandService {
       this.#d.log.debug({ agentId, commandId: r.instructionId, seq: r.seq }, 'result ignored (duplicate or not this agent\'s)')
       return
     }
-    await audit.record({ actor: `agent:${agentId}`, action: AuditAction.CommandResult, target: `command:${r.instructionId}`, result: r.outcome, detail: { exitCode: r.exitCode ?? null } })
+    await audit.record({ actor: `agent:${agentId}`, action: AuditAction.CommandResult, target: `command:${r.instructionId}`, result: r.outcome, detail: { exitCode: r.exitCode ?? null, ...(r.error === undefined ? {} : { code: r.error.code }) } })
     bus.publish(BusSubject.commandFinished(r.instructionId), { status: r.outcome })
     this.#d.onFinished?.({ agentId, commandId: r.instructionId, status: r.outcome, exitCode: r.exitCode ?? null, error: r.error ?? null })
   }

@@ -3,6 +3,7 @@ import type { Bus } from '../bus/bus.ts'
 import type { Store } from '../store/store.ts'
 import type { AuditLog } from '../audit/audit-log.ts'
 import type { ApiTokenService } from '../auth/api-token-service.ts'
+import type { HostScope } from '../auth/host-scope.ts'
 import { SessionService } from '../auth/session-service.ts'
 import { LoginService } from '../auth/login-service.ts'
 import { OperatorAuthenticator } from '../auth/operator-authenticator.ts'
@@ -22,11 +23,11 @@ export interface ConsoleServices {
 }
 
 /** Wires the console services; timers stop when `closing` aborts. */
-export function buildConsoleServices (d: { store: Store, bus: Bus, audit: AuditLog, apiTokens: ApiTokenService, now: () => number, log: Logger, closing: AbortSignal }): ConsoleServices {
+export function buildConsoleServices (d: { store: Store, bus: Bus, audit: AuditLog, apiTokens: ApiTokenService, hostScope: HostScope, now: () => number, log: Logger, closing: AbortSignal }): ConsoleServices {
   const store = d.store.console
   const sessions = new SessionService(store, d.now)
   const presence = new PresenceService({ store, bus: d.bus, now: d.now, log: d.log, closing: d.closing })
-  const live = new LiveStreams({ bus: d.bus, sessions, presence, closing: d.closing, log: d.log })
+  const live = new LiveStreams({ bus: d.bus, sessions, presence, scope: d.hostScope, closing: d.closing, log: d.log })
   return {
     sessions,
     login: new LoginService({ store, sessions, audit: d.audit, now: d.now }),

@@ -5,6 +5,7 @@ import { BusSubject, type Bus } from '../bus/bus.ts'
 import { HubErrorCode } from '../errors.ts'
 import type { OperatorIdentity } from '../auth/api-token-service.ts'
 import type { SessionService } from '../auth/session-service.ts'
+import { isUnrestricted, type HostScope } from '../auth/host-scope.ts'
 import { RetryLaterError } from '../auth/login-service.ts'
 import { SECURITY_HEADERS } from '../http/security-headers.ts'
 import type { PresenceService } from './presence-service.ts'
@@ -29,15 +30,17 @@ export class LiveStreams {
   readonly #bus: Bus
   readonly #sessions: SessionService
   readonly #presence: PresenceService
+  readonly #scope: HostScope
   readonly #closing: AbortSignal
   readonly #log: Logger
   readonly #heartbeatMs: number
   readonly #streams = new Set<Stream>()
 
-  constructor (d: { bus: Bus, sessions: SessionService, presence: PresenceService, closing: AbortSignal, log: Logger, heartbeatMs?: number }) {
+  constructor (d: { bus: Bus, sessions: SessionService, presence: PresenceService, scope: HostScope, closing: AbortSignal, log: Logger, heartbeatMs?: number }) {
     this.#bus = d.bus
     this.#sessions = d.sessions
     this.#presence = d.presence
+    this.#scope = d.scope
     this.#closing = d.closing
     this.#log = d.log
     this.#heartbeatMs = d.heartbeatMs ?? SSE_HEARTBEAT_MS
@@ -61,10 +64,20 @@ export class LiveStreams {
       'x-accel-buffering': 'no'
     })
     res.write(`retry: ${RETRY_MS}\n\n`)
-    const groups = who.groups ?? []
+    const scoped = !isUnrestricted(who)
+    // Scoping may read the store; the chain keeps a restricted stream's events in bus order.
+    let chain = Promise.resolve()
     const send = (payload: unknown): void => {
       if (!isValid(LiveEvent, payload)) return // not ours to forward: only schema-valid events reach browsers
-      if (payload.type === 'host' && groups.length > 0 && !groups.includes(payload.host.group)) return
+      if (!scoped) return write(payload)
+      chain = chain.then(async () => {
+        const shown = await this.#scope.liveEventFor(who, payload)
+        if (shown !== undefined && !ended) write(shown)
+      }).catch((err: unknown) => {
+        this.#log.error({ err }, 'scoping a live event failed: not sent')
+      })
+    }
+    const write = (payload: LiveEvent): void => {
       res.write(`event: ${payload.type}\ndata: ${JSON.stringify(payload)}\n\n`)
       if (res.writableLength > MAX_STREAM_BUFFER_BYTES) {
         this.#log.info({ user: stream.user }, 'event stream client too slow: closed')

@@ -8,6 +8,7 @@ import type { HubServices } from '../hub-services.ts'
 import { AuditAction } from '../audit/audit-log.ts'
 import type { OperatorIdentity, OperatorSession } from '../auth/api-token-service.ts'
 import { clearedSessionCookie, sessionCookie } from '../auth/session-service.ts'
+import { routeName } from '../auth/host-scope.ts'
 import { defineRoute } from './route-spec.ts'
 import type { AnyOperatorRoute } from './operator-routes.ts'
 
@@ -61,18 +62,14 @@ export function consoleRoutes (s: HubServices): readonly AnyOperatorRoute[] {
     defineRoute({
       method: 'GET', url: '/api/v1/presence', summary: 'Operators logged in to the console now, with the host page each has open', auth: Role.Viewer,
       responses: { 200: PresenceList, ...errors },
-      handler: async () => c.presence.list()
+      handler: async ({ identity }) => s.hostScope.presenceFor(identity, await c.presence.list())
     }),
     defineRoute({
       method: 'POST', url: '/api/v1/presence/viewing', summary: 'Tell others which host page this session has open (null: none)', auth: Role.Viewer, body: ViewingRequest,
       okStatus: 204, responses: { 204: NoContent, ...errors },
-      handler: async ({ identity, body }) => {
+      handler: async ({ identity, body, request }) => {
         const session = sessionOf(identity)
-        if (body.hostId !== null) {
-          const host = await s.store.getAgent(body.hostId)
-          const groups = identity?.groups ?? []
-          if (host === undefined || (groups.length > 0 && !groups.includes(host.group))) throw new HubError(HubErrorCode.NotFound, 'no such host')
-        }
+        if (body.hostId !== null) await s.hostScope.hostOr404(identity, body.hostId, routeName(request))
         await c.presence.setViewing(session.tokenHash, body.hostId)
         return undefined
       }

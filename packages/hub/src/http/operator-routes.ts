@@ -3,7 +3,7 @@ import {
   CommandStatus, CommandWaitQuery, CreateCommandRequest, CreatedCommand, ErrorEnvelope, HostDetail, HostList,
   IdParams, InstructionBody, MetricQuery, MetricSeries, Role, validate
 } from '@outpost/protocol'
-import { HubError, HubErrorCode } from '../errors.ts'
+import { canSeeHost, routeName } from '../auth/host-scope.ts'
 import type { HubServices } from '../hub-services.ts'
 import { commandStatus, hostDetail, hostSummary } from './api-views.ts'
 import { invalid } from './error-mapping.ts'
@@ -23,30 +23,26 @@ export type AnyOperatorRoute = OperatorRoute<any, any, any>
 /** The operator API; `openapi` produces the document served at `/api/v1/openapi.json`. */
 export function operatorRoutes (s: HubServices, openapi: () => unknown): readonly AnyOperatorRoute[] {
   const interval = s.config.agentIntervalMs
-  const hostOr404 = async (id: string) => {
-    const a = await s.store.getAgent(id)
-    if (a === undefined) throw new HubError(HubErrorCode.NotFound, 'no such host')
-    return a
-  }
+  const scope = s.hostScope
   return [
     defineRoute({
       method: 'GET', url: '/api/v1/hosts', summary: 'List hosts', auth: Role.Viewer,
       responses: { 200: HostList, ...errors },
-      handler: async () => {
+      handler: async ({ identity }) => {
         const [agents, counts] = await Promise.all([s.store.listHostSummaries(), s.store.alerts.openCounts()])
-        return agents.map(a => hostSummary(a, s.now(), interval, counts.get(a.id)))
+        return agents.filter(a => canSeeHost(identity, a)).map(a => hostSummary(a, s.now(), interval, counts.get(a.id)))
       }
     }),
     defineRoute({
       method: 'GET', url: '/api/v1/hosts/:id', summary: 'One host with its latest data', auth: Role.Viewer, params: IdParams,
       responses: { 200: HostDetail, ...errors },
-      handler: async ({ params }) => hostDetail(s.store, await hostOr404(params.id), s.now(), interval)
+      handler: async ({ params, identity, request }) => hostDetail(s.store, await scope.hostOr404(identity, params.id, routeName(request)), s.now(), interval)
     }),
     defineRoute({
       method: 'GET', url: '/api/v1/hosts/:id/metrics', summary: 'Points of one metric of a host', auth: Role.Viewer, params: IdParams, query: MetricQuery,
       responses: { 200: MetricSeries, ...errors },
-      handler: async ({ params, query }) => {
-        const host = await hostOr404(params.id)
+      handler: async ({ params, query, identity, request }) => {
+        const host = await scope.hostOr404(identity, params.id, routeName(request))
         const to = query.to === undefined ? s.now() : parseTime(query.to, 'to')
         const from = query.from === undefined ? to - 3600_000 : parseTime(query.from, 'from')
         if (from > to) throw invalid('"from" is after "to"')
@@ -58,7 +54,10 @@ export function operatorRoutes (s: HubServices, openapi: () => unknown): readonl
     defineRoute({
       method: 'POST', url: '/api/v1/hosts/:id/commands', summary: 'Queue an instruction for a host', auth: Role.Operator, params: IdParams, body: CreateCommandRequest,
       okStatus: 201, responses: { 201: CreatedCommand, ...errors },
-      handler: async ({ params, body, identity }) => {
+      handler: async ({ params, body, identity, request }) => {
+        // A missing host is left to `create`, which audits it; only a scope miss is refused here.
+        const host = await s.store.getAgent(params.id)
+        if (host !== undefined && !canSeeHost(identity, host)) await scope.deny(identity, `host:${params.id}`, routeName(request), 'no such host')
         const { ttlMs, ...rest } = body
         const id = await s.commands.create({ agentId: params.id, body: validate(InstructionBody, rest, 'instruction'), ttlMs: ttlMs ?? s.config.commandTtlMs, issuer: identity?.actor ?? 'system' })
         return { id }
@@ -67,9 +66,11 @@ export function operatorRoutes (s: HubServices, openapi: () => unknown): readonl
     defineRoute({
       method: 'GET', url: '/api/v1/commands/:id', summary: 'A command and its result; `wait` holds the answer until it finishes', auth: Role.Viewer, params: IdParams, query: CommandWaitQuery,
       responses: { 200: CommandStatus, ...errors },
-      handler: async ({ params, query, reply }) => {
-        const signal = requestSignal(reply.raw, s.closing)
-        const c = query.wait === undefined ? await s.commands.get(params.id) : await s.commands.waitFinished(params.id, Number(query.wait), signal)
+      handler: async ({ params, query, reply, identity, request }) => {
+        const first = await s.commands.get(params.id)
+        await scope.requireHostId(identity, first.agentId, `command:${params.id}`, routeName(request), 'no such command')
+        if (query.wait === undefined) return commandStatus(first, s.now())
+        const c = await s.commands.waitFinished(params.id, Number(query.wait), requestSignal(reply.raw, s.closing))
         return commandStatus(c, s.now())
       }
     }),

@@ -108,6 +108,8 @@ export interface AlertRecord {
 export interface AlertFilter {
   readonly state?: AlertState | 'open'
   readonly hostId?: string
+  /** Only alerts of these hosts (none when empty): a user's host-group scope. */
+  readonly hostIds?: readonly string[]
   readonly ruleId?: string
   readonly limit: number
 }

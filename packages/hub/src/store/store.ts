@@ -89,6 +89,8 @@ export interface Store {
   // ── audit ──
   appendAudit (e: NewAuditEntry): Promise<void>
   listAudit (limit: number): Promise<AuditRecord[]>
+  /** Oldest first: entries with an id above `afterId`, at most `limit` (a page of a full scan). */
+  listAuditAfter (afterId: number, limit: number): Promise<AuditRecord[]>
 }
 
 export interface NewUser { readonly id: string, readonly name: string, readonly passwordHash: string, readonly role: Role, readonly createdAt: number }

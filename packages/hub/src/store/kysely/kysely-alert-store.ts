@@ -87,6 +87,10 @@ export class KyselyAlertStore implements AlertStore {
       if (f.state === 'open') q = q.where('state', 'in', OPEN)
       else if (f.state !== undefined) q = q.where('state', '=', f.state)
       if (f.hostId !== undefined) q = q.where('host_id', '=', f.hostId)
+      if (f.hostIds !== undefined) {
+        if (f.hostIds.length === 0) return []
+        q = q.where('host_id', 'in', [...f.hostIds])
+      }
       if (f.ruleId !== undefined) q = q.where('rule_id', '=', f.ruleId)
       const limit = Number.isFinite(f.limit) ? Math.max(0, Math.min(MAX_ALERT_ROWS, Math.floor(f.limit))) : 0
       const rows = await q.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(limit).execute()

@@ -294,6 +294,14 @@ export class KyselyStore implements Store {
       return rows.map((r) => toAudit(r, this.#json))
     })
   }
+
+  listAuditAfter (afterId: number, limit: number): Promise<AuditRecord[]> {
+    return guard('listAuditAfter', async () => {
+      const rows = await this.#db.selectFrom('audit').selectAll().where('id', '>', afterId)
+        .orderBy('id', 'asc').limit(clampLimit(limit)).execute()
+      return rows.map((r) => toAudit(r, this.#json))
+    })
+  }
 }
 
 
