@@ -2,7 +2,6 @@ import { EventEmitter } from 'node:events'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Logger } from 'pino'
-import type { SignedInstruction } from '@outpost/protocol'
 import type { AgentConfig } from './config/agent-config.ts'
 import { AgentError, AgentErrorCode } from './errors.ts'
 import { InstructionExecutor, type UnsequencedResult } from './executor/instruction-executor.ts'
@@ -151,7 +150,7 @@ class OutpostAgent extends EventEmitter<AgentEvents> implements Agent {
       guard,
       ...(log === undefined ? {} : { logger: log })
     })
-    const onInstructions = (list: readonly SignedInstruction[]): void => this.#dispatch(list)
+    const onInstructions = (list: readonly unknown[]): void => this.#dispatch(list)
     this.#sender = new SenderLoop({
       spool: this.#spool,
       transport: this.#transport,
@@ -214,7 +213,7 @@ class OutpostAgent extends EventEmitter<AgentEvents> implements Agent {
     this.#sender?.wake()
   }
 
-  #dispatch (list: readonly SignedInstruction[]): void {
+  #dispatch (list: readonly unknown[]): void {
     for (const raw of list) {
       const p = this.#executor!.handle(raw, this.#killRunning.signal).then((result) => {
         if (result === undefined) return

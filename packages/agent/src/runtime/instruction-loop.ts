@@ -1,5 +1,4 @@
 import type { Logger } from 'pino'
-import type { SignedInstruction } from '@outpost/protocol'
 import { AgentErrorCode } from '../errors.ts'
 import { Backoff, sleep, type BackoffOptions } from '../transport/backoff.ts'
 import type { Transport } from '../transport/transport.ts'
@@ -11,7 +10,8 @@ export interface InstructionLoopOptions {
   readonly backoff: BackoffOptions
   readonly random?: () => number
   readonly logger?: Logger
-  readonly onInstructions: (list: readonly SignedInstruction[]) => void
+  /** Instructions as they came: each is verified on its own by the executor. */
+  readonly onInstructions: (list: readonly unknown[]) => void
 }
 
 /**

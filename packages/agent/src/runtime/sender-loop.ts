@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import { MAX_BATCH_MESSAGES, type ReplyMessage, type SignedInstruction } from '@outpost/protocol'
+import { MAX_BATCH_MESSAGES, type ReplyEnvelope } from '@outpost/protocol'
 import { AgentErrorCode } from '../errors.ts'
 import type { DiskSpool } from '../spool/disk-spool.ts'
 import { Backoff, sleep, type BackoffOptions } from '../transport/backoff.ts'
@@ -14,7 +14,8 @@ export interface SenderOptions {
   readonly random?: () => number
   readonly logger?: Logger
   /** Instructions that came back in a send reply. */
-  readonly onInstructions: (list: readonly SignedInstruction[]) => void
+  /** Instructions as they came: each is verified on its own by the executor. */
+  readonly onInstructions: (list: readonly unknown[]) => void
   /** Told after the hub acknowledged seqs. */
   readonly onAcked?: (seqs: readonly number[]) => void
 }
@@ -47,7 +48,7 @@ export class SenderLoop {
         await this.#wake.wait(signal)
         continue
       }
-      let reply: ReplyMessage
+      let reply: ReplyEnvelope
       try {
         reply = await this.#o.transport.send(batch, signal)
       } catch (err) {

@@ -1,4 +1,4 @@
-import type { ReplyMessage, SpooledMessage } from '@outpost/protocol'
+import type { ReplyEnvelope, SpooledMessage } from '@outpost/protocol'
 import { AgentErrorCode } from '../errors.ts'
 import { Backoff, type BackoffOptions } from './backoff.ts'
 import { HttpTransport } from './http-transport.ts'
@@ -49,7 +49,7 @@ export class AutoTransport implements Transport {
     return this.#ws?.isOpen === true ? 'ws' : 'https'
   }
 
-  async send (messages: readonly SpooledMessage[], signal?: AbortSignal): Promise<ReplyMessage> {
+  async send (messages: readonly SpooledMessage[], signal?: AbortSignal): Promise<ReplyEnvelope> {
     const ws = await this.#pick()
     if (ws === undefined) return await this.#http.send(messages, signal)
     try {
@@ -62,7 +62,7 @@ export class AutoTransport implements Transport {
     }
   }
 
-  async awaitInstructions (waitMs: number, signal?: AbortSignal): Promise<ReplyMessage> {
+  async awaitInstructions (waitMs: number, signal?: AbortSignal): Promise<ReplyEnvelope> {
     const ws = await this.#pick()
     if (ws === undefined) return await this.#http.awaitInstructions(waitMs, signal)
     try {

@@ -1,4 +1,4 @@
-import { AgentHeader, HubPath, MAX_BATCH_MESSAGES, PROTOCOL_VERSION, ReplyMessage, signRequest, type AgentMessage, type SpooledMessage } from '@outpost/protocol'
+import { AgentHeader, HubPath, MAX_BATCH_MESSAGES, PROTOCOL_VERSION, ReplyEnvelope, signRequest, type AgentMessage, type SpooledMessage } from '@outpost/protocol'
 import { AgentError, AgentErrorCode } from '../errors.ts'
 import { hubUrl, type HubLink } from './hub-link.ts'
 import { httpsPost, readHubAnswer } from './https-post.ts'
@@ -27,7 +27,7 @@ export class HttpTransport implements Transport {
   }
 
   /** Sends one message, or a `batch` when there are several. */
-  async send (messages: readonly SpooledMessage[], signal?: AbortSignal): Promise<ReplyMessage> {
+  async send (messages: readonly SpooledMessage[], signal?: AbortSignal): Promise<ReplyEnvelope> {
     if (messages.length === 0 || messages.length > MAX_BATCH_MESSAGES) {
       throw new AgentError(AgentErrorCode.Transport, `send takes 1..${MAX_BATCH_MESSAGES} messages, got ${messages.length}`)
     }
@@ -36,7 +36,7 @@ export class HttpTransport implements Transport {
   }
 
   /** A held `poll`; resolves with the hub's reply (possibly without instructions). */
-  async awaitInstructions (waitMs: number, signal?: AbortSignal): Promise<ReplyMessage> {
+  async awaitInstructions (waitMs: number, signal?: AbortSignal): Promise<ReplyEnvelope> {
     return await this.#post({ type: 'poll', waitMs }, waitMs + HTTP_POLL_SLACK_MS, signal)
   }
 
@@ -48,7 +48,7 @@ export class HttpTransport implements Transport {
     // The pinned agent is shared with other transports; its owner destroys it.
   }
 
-  async #post (msg: AgentMessage, timeoutMs: number, signal: AbortSignal | undefined): Promise<ReplyMessage> {
+  async #post (msg: AgentMessage, timeoutMs: number, signal: AbortSignal | undefined): Promise<ReplyEnvelope> {
     const body = Buffer.from(JSON.stringify(msg))
     const now = this.#link.now?.() ?? Date.now()
     const headers = {
@@ -57,7 +57,7 @@ export class HttpTransport implements Transport {
     }
     try {
       const answer = await httpsPost(this.#url, body, { agent: this.#link.agent, headers, timeoutMs, signal })
-      const reply = readHubAnswer(answer, ReplyMessage, 'reply')
+      const reply = readHubAnswer(answer, ReplyEnvelope, 'reply')
       this.#mark(true)
       return reply
     } catch (err) {

@@ -1,4 +1,4 @@
-import type { ReplyMessage, SpooledMessage } from '@outpost/protocol'
+import type { ReplyEnvelope, SpooledMessage } from '@outpost/protocol'
 
 /** Connection health, reported as a typed event stream (logged and counted by the agent). */
 export type TransportStatus =
@@ -15,12 +15,12 @@ export interface Transport {
   /** `https` (POST/long-poll) or `ws`; composite transports report the one in use. */
   readonly kind: string
   /** Sends spooled messages (in order); resolves once the hub answered with what it committed. */
-  send (messages: readonly SpooledMessage[], signal?: AbortSignal): Promise<ReplyMessage>
+  send (messages: readonly SpooledMessage[], signal?: AbortSignal): Promise<ReplyEnvelope>
   /**
    * Resolves with the next instructions: a held POST on `https`, the next push on `ws`.
    * May resolve with an empty reply when the wait ends without work.
    */
-  awaitInstructions (waitMs: number, signal?: AbortSignal): Promise<ReplyMessage>
+  awaitInstructions (waitMs: number, signal?: AbortSignal): Promise<ReplyEnvelope>
   /** Subscribes to health events; returns the unsubscribe function. */
   onStatus (listener: (s: TransportStatus) => void): () => void
   close (): Promise<void>

@@ -1,7 +1,7 @@
 import WebSocket from 'ws'
 import {
-  AgentHeader, HubPath, KNOWN_CAPABILITIES, MAX_BATCH_MESSAGES, PROTOCOL_VERSION, WsHubFrame, parseJson, signBytes, wsAuthSigningString,
-  type ReplyMessage, type SignedInstruction, type SpooledMessage, type WsAuthMessage, type WsAgentFrame
+  AgentHeader, HubPath, KNOWN_CAPABILITIES, MAX_BATCH_MESSAGES, PROTOCOL_VERSION, WsHubFrameEnvelope, parseJson, signBytes, wsAuthSigningString,
+  type ReplyEnvelope, type SpooledMessage, type WsAuthMessage, type WsAgentFrame
 } from '@outpost/protocol'
 import { AgentError, AgentErrorCode } from '../errors.ts'
 import { hubUrl, type HubLink } from './hub-link.ts'
@@ -23,8 +23,8 @@ export interface WsTransportOptions {
   readonly replyMs?: number
 }
 
-interface PendingSend { readonly seqs: ReadonlySet<number>, readonly resolve: (r: ReplyMessage) => void, readonly reject: (e: Error) => void, readonly timer: NodeJS.Timeout }
-interface Waiter { readonly resolve: (r: ReplyMessage) => void, readonly reject: (e: Error) => void }
+interface PendingSend { readonly seqs: ReadonlySet<number>, readonly resolve: (r: ReplyEnvelope) => void, readonly reject: (e: Error) => void, readonly timer: NodeJS.Timeout }
+interface Waiter { readonly resolve: (r: ReplyEnvelope) => void, readonly reject: (e: Error) => void }
 
 /**
  * One authenticated WebSocket to the hub. `connect()` dials (through the pinned connector),
@@ -40,7 +40,7 @@ export class WsTransport implements Transport {
   readonly #status = new StatusEmitter()
   readonly #pending: PendingSend[] = []
   readonly #waiters: Waiter[] = []
-  #pushed: SignedInstruction[] = []
+  #pushed: unknown[] = []
   #ws: WebSocket | undefined
   #open = false
   #closedError: Error | undefined
@@ -87,10 +87,10 @@ export class WsTransport implements Transport {
         else fail(e)
       })
       ws.on('message', (data, isBinary) => {
-        let frame: WsHubFrame
+        let frame: WsHubFrameEnvelope
         try {
           if (isBinary) throw new AgentError(AgentErrorCode.Transport, 'hub sent a binary frame')
-          frame = parseJson(WsHubFrame, rawText(data), 'hub frame')
+          frame = parseJson(WsHubFrameEnvelope, rawText(data), 'hub frame')
         } catch (cause) {
           const e = new AgentError(AgentErrorCode.Transport, 'hub sent an invalid frame', { cause })
           if (this.#open) this.#shutdown(e)
@@ -135,7 +135,7 @@ export class WsTransport implements Transport {
     }
   }
 
-  #onReply (reply: ReplyMessage): void {
+  #onReply (reply: ReplyEnvelope): void {
     if (reply.accepted.length > 0 && this.#pending.length > 0) {
       const idx = this.#pending.findIndex((p) => reply.accepted.some((s) => p.seqs.has(s)))
       const [p] = this.#pending.splice(idx === -1 ? 0 : idx, 1)
@@ -150,14 +150,14 @@ export class WsTransport implements Transport {
     if (w !== undefined) w.resolve(this.#drainPushed(reply.time))
   }
 
-  #drainPushed (time: number): ReplyMessage {
+  #drainPushed (time: number): ReplyEnvelope {
     const instructions = this.#pushed
     this.#pushed = []
     return { type: 'reply', accepted: [], instructions, time }
   }
 
   /** Writes one frame (one message, or a batch) and resolves with the reply that acknowledges it. */
-  send (messages: readonly SpooledMessage[], signal?: AbortSignal): Promise<ReplyMessage> {
+  send (messages: readonly SpooledMessage[], signal?: AbortSignal): Promise<ReplyEnvelope> {
     const ws = this.#ws
     if (!this.#open || ws === undefined) return Promise.reject(this.#closedError ?? new AgentError(AgentErrorCode.Transport, 'WebSocket is not open'))
     if (messages.length === 0 || messages.length > MAX_BATCH_MESSAGES) {
@@ -184,7 +184,7 @@ export class WsTransport implements Transport {
   }
 
   /** Resolves with pushed instructions, or with an empty reply after `waitMs`. Rejects when the socket dies. */
-  awaitInstructions (waitMs: number, signal?: AbortSignal): Promise<ReplyMessage> {
+  awaitInstructions (waitMs: number, signal?: AbortSignal): Promise<ReplyEnvelope> {
     const now = this.#link.now?.() ?? Date.now()
     if (this.#pushed.length > 0) return Promise.resolve(this.#drainPushed(now))
     if (!this.#open) return Promise.reject(this.#closedError ?? new AgentError(AgentErrorCode.Transport, 'WebSocket is not open'))

@@ -53,3 +53,18 @@ export type WsErrorMessage = Static<typeof WsErrorMessage>
 /** Every frame the hub sends on an agent WebSocket. */
 export const WsHubFrame = Type.Union([WsChallengeMessage, WsWelcomeMessage, ReplyMessage, WsErrorMessage])
 export type WsHubFrame = Static<typeof WsHubFrame>
+
+/**
+ * How an agent reads a `reply`: the envelope is validated, but each instruction is kept as it came
+ * and judged on its own by the agent (schema, hub signature, target, expiry, replay), so that one
+ * malformed or forged instruction becomes one `rejected` result instead of a lost reply.
+ */
+export const ReplyEnvelope = Type.Object({
+  ...ReplyMessage.properties,
+  instructions: Type.Array(Type.Unknown(), { maxItems: 1000 })
+}, { additionalProperties: false })
+export type ReplyEnvelope = Static<typeof ReplyEnvelope>
+
+/** Every frame the hub sends on an agent WebSocket, as the agent reads it (see `ReplyEnvelope`). */
+export const WsHubFrameEnvelope = Type.Union([WsChallengeMessage, WsWelcomeMessage, ReplyEnvelope, WsErrorMessage])
+export type WsHubFrameEnvelope = Static<typeof WsHubFrameEnvelope>
