@@ -28,6 +28,8 @@ export const AgentErrorCode = {
   Policy: 'AGENT_ERR_POLICY',
   /** The local policy refused an instruction; the message names the rule. */
   PolicyDenied: 'AGENT_ERR_POLICY_DENIED',
+  /** A `process-signal` target does not exist (ESRCH) or may not be signalled by the agent (EPERM). */
+  NoSuchProcess: 'AGENT_ERR_NO_SUCH_PROCESS',
   SpoolFull: 'AGENT_ERR_SPOOL_FULL',
   State: 'AGENT_ERR_STATE',
   /** A collector could not read a source it cannot do without (e.g. /proc/stat). */

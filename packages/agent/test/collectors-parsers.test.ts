@@ -80,7 +80,7 @@ test('mount points are unescaped, pseudo file systems and container mounts skipp
 
 test('a process name with parentheses and spaces does not shift the stat fields', () => {
   const st = parsePidStat('77 (a) b (c) R 1 1 1 0 -1 0 0 0 0 0 120 30 0 0 20 0 1 0 555 1000 42 0')
-  assert.deepEqual(st, { comm: 'a) b (c', cpuTicks: 150, startTicks: 555, rssPages: 42 })
+  assert.deepEqual(st, { comm: 'a) b (c', state: 'R', ppid: 1, cpuTicks: 150, startTicks: 555, rssPages: 42 })
   assert.equal(parsePidStat('garbage'), null)
 })
 

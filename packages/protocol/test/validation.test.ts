@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import {
   AgentMessage, ProtocolError, parseJson, validate, isValid, ReportMessage, decodeEnrollToken, encodeEnrollToken,
-  CreateCommandRequest, MetricName, toWireError, fromWireError, OutpostError
+  CreateCommandRequest, InstructionBody, MetricName, toWireError, fromWireError, OutpostError
 } from '@outpost/protocol'
 
 test('a valid report passes and keeps its type', () => {
@@ -49,6 +49,25 @@ test('operator command requests accept each instruction type and reject unknown 
   assert.ok(isValid(CreateCommandRequest, { type: 'report-now', ttlMs: 60_000 }))
   assert.equal(isValid(CreateCommandRequest, { type: 'exec', argv: [] }), false)
   assert.equal(isValid(CreateCommandRequest, { type: 'exec', argv: ['x'], shell: true }), false)
+})
+
+test('process instructions: list takes nothing, signal takes a pid ≥ 2 and a known signal', () => {
+  assert.ok(isValid(CreateCommandRequest, { type: 'process-list' }))
+  assert.ok(isValid(CreateCommandRequest, { type: 'process-list', ttlMs: 60_000 }))
+  assert.equal(isValid(CreateCommandRequest, { type: 'process-list', pid: 5 }), false)
+  assert.ok(isValid(CreateCommandRequest, { type: 'process-signal', pid: 1234, signal: 'SIGTERM', ttlMs: 5000 }))
+  for (const signal of ['SIGTERM', 'SIGKILL', 'SIGHUP', 'SIGINT', 'SIGUSR1', 'SIGUSR2']) {
+    assert.ok(isValid(InstructionBody, { type: 'process-signal', pid: 2, signal }), signal)
+  }
+  // pid 0 and negative pids would signal process groups; pid 1 is init.
+  for (const pid of [0, 1, -1, -1234, 2.5, '123', 2 ** 22 + 1]) {
+    assert.equal(isValid(InstructionBody, { type: 'process-signal', pid, signal: 'SIGTERM' }), false, String(pid))
+  }
+  for (const signal of ['SIGSTOP', 'sigterm', '9', 9, 'TERM', '']) {
+    assert.equal(isValid(CreateCommandRequest, { type: 'process-signal', pid: 100, signal }), false, String(signal))
+  }
+  assert.equal(isValid(CreateCommandRequest, { type: 'process-signal', pid: 100 }), false)
+  assert.equal(isValid(CreateCommandRequest, { type: 'process-signal', pid: 100, signal: 'SIGTERM', all: true }), false)
 })
 
 test('errors cross the wire in one envelope, unknown errors without their message', () => {

@@ -12,7 +12,7 @@ export const CLOCK_TICKS_PER_S = 100
 export type ProcessInfo = StatusSnapshot['processes'][number]
 
 /** Fields of /proc/<pid>/stat the collector needs. */
-export interface ProcStat { readonly comm: string, readonly cpuTicks: number, readonly startTicks: number, readonly rssPages: number }
+export interface ProcStat { readonly comm: string, readonly state: string, readonly ppid: number, readonly cpuTicks: number, readonly startTicks: number, readonly rssPages: number }
 
 /** Parses /proc/<pid>/stat; the command name is in parentheses and may itself contain them. */
 export function parsePidStat (text: string): ProcStat | null {
@@ -25,8 +25,9 @@ export function parsePidStat (text: string): ProcStat | null {
   const stime = Number(f[12])
   const start = Number(f[19])
   const rss = Number(f[21])
-  if (![utime, stime, start, rss].every(Number.isFinite)) return null
-  return { comm: text.slice(open + 1, close), cpuTicks: utime + stime, startTicks: start, rssPages: rss }
+  const ppid = Number(f[1])
+  if (![utime, stime, start, rss, ppid].every(Number.isFinite)) return null
+  return { comm: text.slice(open + 1, close), state: f[0] ?? '', ppid, cpuTicks: utime + stime, startTicks: start, rssPages: rss }
 }
 
 /** The real uid and resident memory (bytes) from /proc/<pid>/status. */

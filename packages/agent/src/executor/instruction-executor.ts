@@ -1,9 +1,14 @@
 import type { KeyObject } from 'node:crypto'
 import type { Logger } from 'pino'
-import type { InstructionBody, ResultMessage } from '@outpost/protocol'
+import type { InstructionBody, ResultMessage, SignedInstruction } from '@outpost/protocol'
+import { DEFAULT_PROC_ROOT } from '../collectors/proc-files.ts'
+import { UserNames } from '../collectors/user-names.ts'
 import { AgentErrorCode } from '../errors.ts'
 import { runExec } from './exec-runner.ts'
-import { checkExec } from '../policy/exec-policy.ts'
+import { checkExec, type PolicyDenial } from '../policy/exec-policy.ts'
+import { checkOperationClass } from '../policy/operation-policy.ts'
+import { OperationClass } from '../policy/policy-schema.ts'
+import { checkSignalTarget, processListOutput, sendProcessSignal } from './process-ops.ts'
 import type { PathGuard } from '../policy/path-guard.ts'
 import type { Policy } from '../policy/policy-schema.ts'
 import type { SeenLog } from './seen-log.ts'
@@ -28,22 +33,29 @@ export interface ExecutorOptions {
   readonly policy: Policy
   readonly guard: PathGuard
   readonly logger?: Logger
+  /** Where `process-list` reads processes; `/proc` by default. */
+  readonly procRoot?: string
+  /** User names for `process-list`; the system passwd file by default. */
+  readonly users?: UserNames
 }
 
 /**
  * Verifies and runs instructions. Nothing runs before every check passed and its id was recorded
  * durably; each refusal becomes a `rejected` result with the matching `AGENT_ERR_INSTRUCTION_*`,
- * or `AGENT_ERR_POLICY_DENIED` when the local policy refuses an exec.
+ * or `AGENT_ERR_POLICY_DENIED` when the local policy refuses it (exec rules, operation classes,
+ * and never a signal to pid 1 or to the agent itself).
  */
 export class InstructionExecutor {
   readonly #opts: ExecutorOptions
   readonly #now: () => number
   /** Ids running in this process: a redelivery of one of them is not answered (its real result follows). */
   readonly #running = new Set<string>()
+  readonly #users: UserNames
 
   constructor (opts: ExecutorOptions) {
     this.#opts = opts
     this.#now = opts.now ?? Date.now
+    this.#users = opts.users ?? new UserNames()
   }
 
   /**
@@ -69,19 +81,30 @@ export class InstructionExecutor {
       const body = ins.body
       if (body.type === 'exec') {
         const denial = await checkExec(this.#opts.policy, this.#opts.guard, body)
-        if (denial !== undefined) {
-          // The agent-side audit line; the hub audits the rejected result it receives.
-          this.#opts.logger?.warn({ audit: 'policy-denied', instructionId: ins.id, issuer: ins.issuer, type: body.type, rule: denial.rule, reason: denial.message }, 'instruction denied by the local policy')
-          return this.#result(ins.id, 'rejected', { error: { code: AgentErrorCode.PolicyDenied, message: denial.message } })
-        }
+        if (denial !== undefined) return this.#deny(ins, denial)
         try {
           const o = await runExec(body, signal === undefined ? {} : { signal })
           return this.#result(ins.id, 'completed', {
             exitCode: o.exitCode, signal: o.signal, stdout: o.stdout, stderr: o.stderr, truncated: o.truncated, durationMs: o.durationMs
           })
         } catch (err) {
-          const e = err as { code?: unknown, message?: unknown }
-          return this.#result(ins.id, 'failed', { error: { code: typeof e.code === 'string' ? e.code : AgentErrorCode.ExecFailed, message: String(e.message) } })
+          return this.#failed(ins.id, err, AgentErrorCode.ExecFailed)
+        }
+      }
+      if (body.type === 'process-list' || body.type === 'process-signal') {
+        const denial = checkOperationClass(this.#opts.policy, OperationClass.Process) ??
+          (body.type === 'process-signal' ? checkSignalTarget(body, process.pid) : undefined)
+        if (denial !== undefined) return this.#deny(ins, denial)
+        try {
+          if (body.type === 'process-signal') {
+            sendProcessSignal(body)
+            this.#opts.logger?.info({ audit: 'process-signal', instructionId: ins.id, issuer: ins.issuer, pid: body.pid, signal: body.signal }, 'signal sent')
+            return this.#result(ins.id, 'completed', { exitCode: 0, stdout: '', stderr: '' })
+          }
+          const o = processListOutput(this.#opts.procRoot ?? DEFAULT_PROC_ROOT, this.#users)
+          return this.#result(ins.id, 'completed', { exitCode: 0, stdout: o.stdout, stderr: '', truncated: o.truncated })
+        } catch (err) {
+          return this.#failed(ins.id, err, AgentErrorCode.Collect)
         }
       }
       await this.#opts.onReportRequest(body)
@@ -89,6 +112,17 @@ export class InstructionExecutor {
     } finally {
       this.#running.delete(ins.id)
     }
+  }
+
+  #deny (ins: SignedInstruction, denial: PolicyDenial): UnsequencedResult {
+    // The agent-side audit line; the hub audits the rejected result it receives.
+    this.#opts.logger?.warn({ audit: 'policy-denied', instructionId: ins.id, issuer: ins.issuer, type: ins.body.type, rule: denial.rule, reason: denial.message }, 'instruction denied by the local policy')
+    return this.#result(ins.id, 'rejected', { error: { code: AgentErrorCode.PolicyDenied, message: denial.message } })
+  }
+
+  #failed (instructionId: string, err: unknown, fallback: AgentErrorCode): UnsequencedResult {
+    const e = err as { code?: unknown, message?: unknown }
+    return this.#result(instructionId, 'failed', { error: { code: typeof e.code === 'string' ? e.code : fallback, message: String(e.message) } })
   }
 
   #result (instructionId: string, outcome: ResultMessage['outcome'], rest: Partial<UnsequencedResult>): UnsequencedResult {

@@ -5,7 +5,7 @@ export const DEFAULT_POLICY_FILE = '/etc/outpost/policy.json'
 /** Largest upload the default policy accepts (100 MiB). */
 export const DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 
-/** Operation classes a policy can allow. Only `exec` is enforced today; the rest are kept for remote operations. */
+/** Operation classes a policy can allow. `exec` and `process` (process-list, process-signal) are enforced; the rest are kept for remote operations. */
 export const OperationClass = {
   Exec: 'exec',
   FilesRead: 'files.read',

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { ExecBody, ReportItemsBody, ReportNowBody } from '../messages/instruction.ts'
+import { ExecBody, ProcessListBody, ProcessSignalBody, ReportItemsBody, ReportNowBody } from '../messages/instruction.ts'
 import { Inventory, MetricName, StatusSnapshot, AgentEvent } from '../messages/monitoring.ts'
 import { WireError } from '../errors.ts'
 
@@ -73,7 +73,9 @@ const Ttl = { ttlMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 7 * 24
 export const CreateCommandRequest = Type.Union([
   Type.Object({ ...ExecBody.properties, ...Ttl }, { additionalProperties: false }),
   Type.Object({ ...ReportNowBody.properties, ...Ttl }, { additionalProperties: false }),
-  Type.Object({ ...ReportItemsBody.properties, ...Ttl }, { additionalProperties: false })
+  Type.Object({ ...ReportItemsBody.properties, ...Ttl }, { additionalProperties: false }),
+  Type.Object({ ...ProcessListBody.properties, ...Ttl }, { additionalProperties: false }),
+  Type.Object({ ...ProcessSignalBody.properties, ...Ttl }, { additionalProperties: false })
 ])
 export type CreateCommandRequest = Static<typeof CreateCommandRequest>
 

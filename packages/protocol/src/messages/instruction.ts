@@ -33,10 +33,58 @@ export const ReportItemsBody = Type.Object({
   names: Type.Array(Type.Union([Type.Literal('inventory'), Type.Literal('status'), MetricName]), { minItems: 1, maxItems: 256 })
 }, { additionalProperties: false })
 
+/** Largest `stdout` of a `process-list` result: the JSON array is cut (whole entries) to fit. */
+export const MAX_PROCESS_LIST_BYTES = DEFAULT_EXEC_OUTPUT_BYTES
+
+/**
+ * List every process. The result is `completed` with `stdout` holding a JSON array of
+ * `{ pid, ppid, user, name, state, cpuPct?, memBytes, command }` (`state` is the /proc letter,
+ * e.g. `R`, `S`, `Z`; `cpuPct` is the lifetime average in % of one core; `memBytes` the resident
+ * size), ordered by pid, at most `MAX_PROCESS_LIST_BYTES` of it; `truncated` is set when entries
+ * were left out.
+ */
+export const ProcessListBody = Type.Object({ type: Type.Literal('process-list') }, { additionalProperties: false })
+export type ProcessListBody = Static<typeof ProcessListBody>
+
+/** Signals a `process-signal` may send. */
+export const ProcessSignalName = Type.Union([
+  Type.Literal('SIGTERM'), Type.Literal('SIGKILL'), Type.Literal('SIGHUP'),
+  Type.Literal('SIGINT'), Type.Literal('SIGUSR1'), Type.Literal('SIGUSR2')
+])
+export type ProcessSignalName = Static<typeof ProcessSignalName>
+
+/**
+ * Send a signal to one process. The result is `completed` with exit code 0 and empty output once
+ * the signal was delivered; pid 1 and the agent itself are refused.
+ */
+export const ProcessSignalBody = Type.Object({
+  type: Type.Literal('process-signal'),
+  /** Target process; 0, 1 and negative pids (process groups) are not accepted. */
+  pid: Type.Integer({ minimum: 2, maximum: 2 ** 22 }),
+  signal: ProcessSignalName
+}, { additionalProperties: false })
+export type ProcessSignalBody = Static<typeof ProcessSignalBody>
+
 /** What an instruction asks the agent to do. */
-export const InstructionBody = Type.Union([ExecBody, ReportNowBody, ReportItemsBody])
+export const InstructionBody = Type.Union([ExecBody, ReportNowBody, ReportItemsBody, ProcessListBody, ProcessSignalBody])
 export type InstructionBody = Static<typeof InstructionBody>
-export const InstructionType = { Exec: 'exec', ReportNow: 'report-now', ReportItems: 'report-items' } as const
+export const InstructionType = { Exec: 'exec', ReportNow: 'report-now', ReportItems: 'report-items', ProcessList: 'process-list', ProcessSignal: 'process-signal' } as const
+
+/** One entry of a `process-list` result's JSON `stdout`. */
+export const ProcessListEntry = Type.Object({
+  pid: Type.Integer({ minimum: 1 }),
+  ppid: Type.Integer({ minimum: 0 }),
+  user: Type.String({ maxLength: 128 }),
+  name: Type.String({ maxLength: 256 }),
+  state: Type.String({ maxLength: 8 }),
+  cpuPct: Type.Optional(Type.Number({ minimum: 0 })),
+  memBytes: Type.Integer({ minimum: 0 }),
+  command: Type.String({ maxLength: 1024 })
+}, { additionalProperties: false })
+export type ProcessListEntry = Static<typeof ProcessListEntry>
+/** The whole JSON `stdout` of a `process-list` result. */
+export const ProcessList = Type.Array(ProcessListEntry)
+export type ProcessList = Static<typeof ProcessList>
 
 /**
  * An instruction as the hub signs it. The signature is Ed25519 by the hub key the agent pinned
