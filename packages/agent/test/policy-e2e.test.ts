@@ -5,42 +5,18 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { once } from 'node:events'
-import { pino } from 'pino'
-import { startHub, api } from '@outpost/testkit'
-import { createAgent, enrollAgent, parseAgentConfig } from '@outpost/agent'
+import { api } from '@outpost/testkit'
+import { createAgent, parseAgentConfig } from '@outpost/agent'
+import { runningAgent } from './support/running-agent.ts'
 
-async function runningAgent (t: { after: (fn: () => unknown) => void }, policyText: string | null) {
-  const hub = await startHub()
-  t.after(() => hub.cleanup())
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-policy-e2e-'))
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
-  const stateDir = path.join(dir, 'state')
-  let policyFile: string | null = null
-  if (policyText !== null) {
-    policyFile = path.join(dir, 'policy.json')
-    fs.writeFileSync(policyFile, policyText, { mode: 0o600 })
-  }
-  const { agentId } = await enrollAgent({ token: await hub.enrollToken(), stateDir })
-  const logs: Array<Record<string, unknown>> = []
-  const logger = pino({ level: 'info' }, { write: (line: string) => { logs.push(JSON.parse(line) as Record<string, unknown>) } })
-  const agent = createAgent(parseAgentConfig({ stateDir, policyFile, intervalMs: 60_000, pollWaitMs: 5_000, thresholds: [], backoff: { minMs: 50, maxMs: 500 } }), { logger })
-  t.after(() => agent.stop())
-  await agent.start()
-  await once(agent, 'acked', { signal: AbortSignal.timeout(20_000) })
-  /** Queues an exec through the operator API and waits for its final status. */
-  const exec = async (argv: string[]): Promise<{ id: string, status: string, error: { code: string, message: string } | null }> => {
-    const created = await api(hub.url, hub.adminToken, `/hosts/${agentId}/commands`, { method: 'POST', body: { type: 'exec', argv } })
-    assert.equal(created.status, 201, created.text)
-    const done = await api(hub.url, hub.adminToken, `/commands/${created.json.id as string}?wait=30000`)
-    assert.equal(done.status, 200, done.text)
-    return { id: created.json.id, status: done.json.status, error: done.json.error ?? null }
-  }
-  return { hub, exec, logs }
+/** Runs an exec through the operator API and waits for its final status. */
+async function withExec (t: { after: (fn: () => unknown) => void }, policyText: string | null) {
+  const { hub, logs, command } = await runningAgent(t, policyText)
+  return { hub, logs, exec: (argv: string[]) => command({ type: 'exec', argv }) }
 }
 
 test('an exec the policy denies comes back rejected with AGENT_ERR_POLICY_DENIED and is audited on both sides', async (t) => {
-  const { hub, exec, logs } = await runningAgent(t, '{"exec":{"allow":["uptime"]}}')
+  const { hub, exec, logs } = await withExec(t, '{"exec":{"allow":["uptime"]}}')
   const r = await exec([process.execPath, '-e', 'console.log(1)'])
   assert.equal(r.status, 'rejected')
   assert.equal(r.error?.code, 'AGENT_ERR_POLICY_DENIED')
@@ -56,7 +32,7 @@ test('an exec the policy denies comes back rejected with AGENT_ERR_POLICY_DENIED
 })
 
 test('cat /etc/shadow is rejected under the default policy, other commands still run', async (t) => {
-  const { exec } = await runningAgent(t, null)
+  const { exec } = await withExec(t, null)
   const r = await exec(['cat', '/etc/shadow'])
   assert.equal(r.status, 'rejected')
   assert.equal(r.error?.code, 'AGENT_ERR_POLICY_DENIED')

@@ -7,43 +7,11 @@ import os from 'node:os'
 import path from 'node:path'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { pino } from 'pino'
-import { startHub, api } from '@outpost/testkit'
+import { api } from '@outpost/testkit'
 import { parseJson, ProcessList } from '@outpost/protocol'
-import { createAgent, enrollAgent, parseAgentConfig } from '@outpost/agent'
+import { runningAgent } from './support/running-agent.ts'
 import { checkSignalTarget, processListOutput } from '../src/executor/process-ops.ts'
 import { UserNames } from '../src/collectors/user-names.ts'
-
-interface Done { id: string, status: string, stdout: string, exitCode: number | null, truncated: boolean, error: { code: string, message: string } | null }
-
-async function runningAgent (t: { after: (fn: () => unknown) => void }, policyText: string | null) {
-  const hub = await startHub()
-  t.after(() => hub.cleanup())
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-process-e2e-'))
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
-  const stateDir = path.join(dir, 'state')
-  let policyFile: string | null = null
-  if (policyText !== null) {
-    policyFile = path.join(dir, 'policy.json')
-    fs.writeFileSync(policyFile, policyText, { mode: 0o600 })
-  }
-  const { agentId } = await enrollAgent({ token: await hub.enrollToken(), stateDir })
-  const logs: Array<Record<string, unknown>> = []
-  const logger = pino({ level: 'info' }, { write: (line: string) => { logs.push(JSON.parse(line) as Record<string, unknown>) } })
-  const agent = createAgent(parseAgentConfig({ stateDir, policyFile, intervalMs: 60_000, pollWaitMs: 5_000, thresholds: [], backoff: { minMs: 50, maxMs: 500 } }), { logger })
-  t.after(() => agent.stop())
-  await agent.start()
-  await once(agent, 'acked', { signal: AbortSignal.timeout(20_000) })
-  /** Queues a command through the operator API and waits for its final status. */
-  const command = async (body: Record<string, unknown>): Promise<Done> => {
-    const created = await api(hub.url, hub.adminToken, `/hosts/${agentId}/commands`, { method: 'POST', body })
-    assert.equal(created.status, 201, created.text)
-    const done = await api(hub.url, hub.adminToken, `/commands/${created.json.id as string}?wait=30000`)
-    assert.equal(done.status, 200, done.text)
-    return { id: created.json.id, ...done.json }
-  }
-  return { hub, agentId, command, logs }
-}
 
 /** A `sleep 60` child, killed after the test if it still runs. */
 function sleeper (t: { after: (fn: () => unknown) => void }) {

@@ -1,14 +1,9 @@
-import { describe, test, type TestContext } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { DatabaseSync } from 'node:sqlite'
-import pg from 'pg'
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
 import { Migrator } from 'kysely/migration'
 import type { Inventory } from '@outpost/protocol'
-import type { StoreOptions } from '@outpost/hub'
 import { migrations } from '../src/store/kysely/migrations.ts'
-import { NodeSqliteDatabase } from '../src/store/sqlite/node-sqlite-database.ts'
-import { backends, open, report, storeWithAgents } from './store-fixtures.ts'
+import { backends, rawDb, open, report, storeWithAgents } from './store-fixtures.ts'
 import { inventoryWithCores } from './support/alerts-inventory.ts'
 
 const inventory = (distribution: string, release: string): Inventory => {
@@ -16,14 +11,6 @@ const inventory = (distribution: string, release: string): Inventory => {
   return { ...inv, os: { ...inv.os, distribution, release } }
 }
 
-/** A raw connection to `where`, to write rows as an older hub would have. */
-function rawDb (t: TestContext, where: StoreOptions): Kysely<any> {
-  const db = where.kind === 'sqlite'
-    ? new Kysely<any>({ dialect: new SqliteDialect({ database: new NodeSqliteDatabase(new DatabaseSync(where.file)) }) })
-    : new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: where.url, max: 1, options: `-c search_path=${where.schema ?? 'public'}` }) }) })
-  t.after(() => db.destroy())
-  return db
-}
 
 for (const b of backends) {
   describe(`listHostSummaries on ${b.kind}`, () => {

@@ -2,7 +2,11 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { TestContext } from 'node:test'
+import { DatabaseSync } from 'node:sqlite'
+import pg from 'pg'
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
 import { startPostgres } from '@outpost/testkit'
+import { NodeSqliteDatabase } from '../src/store/sqlite/node-sqlite-database.ts'
 import { openStore, type IngestReport, type NewCommand, type Store, type StoreOptions } from '@outpost/hub'
 
 /** One backend of the contract suite: opens a fresh, migrated store and cleans it up after the test. */
@@ -68,4 +72,13 @@ export function report (agentId: string, seq: number, time: number, n = 3, extra
 /** A queued `report-now` command. */
 export function command (id: string, agentId: string, createdAt: number, expiresAt: number): NewCommand {
   return { id, agentId, issuer: 'user:admin', body: { type: 'report-now' }, nonce: `nonce-${id}`, createdAt, expiresAt }
+}
+
+/** A raw connection to `where`, for writing rows as an older hub (or an attacker) would. */
+export function rawDb (t: TestContext, where: StoreOptions): Kysely<any> {
+  const db = where.kind === 'sqlite'
+    ? new Kysely<any>({ dialect: new SqliteDialect({ database: new NodeSqliteDatabase(new DatabaseSync(where.file)) }) })
+    : new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: where.url, max: 1, options: `-c search_path=${where.schema ?? 'public'}` }) }) })
+  t.after(() => db.destroy())
+  return db
 }
