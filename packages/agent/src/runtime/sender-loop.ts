@@ -13,8 +13,7 @@ export interface SenderOptions {
   readonly backoff: BackoffOptions
   readonly random?: () => number
   readonly logger?: Logger
-  /** Instructions that came back in a send reply. */
-  /** Instructions as they came: each is verified on its own by the executor. */
+  /** Instructions that came back in a send reply, as they came: the executor verifies each. */
   readonly onInstructions: (list: readonly unknown[]) => void
   /** Told after the hub acknowledged seqs. */
   readonly onAcked?: (seqs: readonly number[]) => void

@@ -49,28 +49,25 @@ export class AutoTransport implements Transport {
     return this.#ws?.isOpen === true ? 'ws' : 'https'
   }
 
-  async send (messages: readonly SpooledMessage[], signal?: AbortSignal): Promise<ReplyEnvelope> {
-    const ws = await this.#pick()
-    if (ws === undefined) return await this.#http.send(messages, signal)
-    try {
-      return await ws.send(messages, signal)
-    } catch (err) {
-      if (!this.#shouldFallBack(err, signal)) throw err
-      this.#lost(ws, err)
-      // Resending is safe: the hub de-duplicates by (agent, seq).
-      return await this.#http.send(messages, signal)
-    }
+  send (messages: readonly SpooledMessage[], signal?: AbortSignal): Promise<ReplyEnvelope> {
+    // Resending after a fallback is safe: the hub de-duplicates by (agent, seq).
+    return this.#viaBest(signal, (t) => t.send(messages, signal))
   }
 
-  async awaitInstructions (waitMs: number, signal?: AbortSignal): Promise<ReplyEnvelope> {
+  awaitInstructions (waitMs: number, signal?: AbortSignal): Promise<ReplyEnvelope> {
+    return this.#viaBest(signal, (t) => t.awaitInstructions(waitMs, signal))
+  }
+
+  /** Runs `call` on the WebSocket when it is up, on POST otherwise or when the WebSocket fails. */
+  async #viaBest (signal: AbortSignal | undefined, call: (t: Transport) => Promise<ReplyEnvelope>): Promise<ReplyEnvelope> {
     const ws = await this.#pick()
-    if (ws === undefined) return await this.#http.awaitInstructions(waitMs, signal)
+    if (ws === undefined) return await call(this.#http)
     try {
-      return await ws.awaitInstructions(waitMs, signal)
+      return await call(ws)
     } catch (err) {
       if (!this.#shouldFallBack(err, signal)) throw err
       this.#lost(ws, err)
-      return await this.#http.awaitInstructions(waitMs, signal)
+      return await call(this.#http)
     }
   }
 
