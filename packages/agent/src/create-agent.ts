@@ -148,6 +148,8 @@ class OutpostAgent extends EventEmitter<AgentEvents> implements Agent {
       onReportRequest: (req) => this.#scheduler!.request(req),
       policy,
       guard,
+      // Side channels dial the hub directly; an injected transport (a relay) brings none yet.
+      ...(this.#pinned === undefined ? {} : { link: { hubUrl: state.hubUrl, agentId: state.agentId, privateKey: state.keyPair.privateKey, agent: this.#pinned, now: this.#now } }),
       ...(log === undefined ? {} : { logger: log })
     })
     const onInstructions = (list: readonly unknown[]): void => this.#dispatch(list)

@@ -33,7 +33,9 @@ export const AgentErrorCode = {
   SpoolFull: 'AGENT_ERR_SPOOL_FULL',
   State: 'AGENT_ERR_STATE',
   /** A collector could not read a source it cannot do without (e.g. /proc/stat). */
-  Collect: 'AGENT_ERR_COLLECT'
+  Collect: 'AGENT_ERR_COLLECT',
+  /** A remote operation (files, terminal, services, packages, power) could not be carried out; the message says why. */
+  OperationFailed: 'AGENT_ERR_OPERATION_FAILED'
 } as const
 export type AgentErrorCode = (typeof AgentErrorCode)[keyof typeof AgentErrorCode]
 

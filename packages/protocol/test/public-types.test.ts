@@ -12,7 +12,8 @@ function expectType<T extends true> (_: T): void {}
 
 // The agent message union is discriminated by `type`, and nothing else.
 expectType<Equal<AgentMessageT['type'], 'report' | 'result' | 'batch' | 'poll'>>(true)
-expectType<Equal<InstructionBody['type'], 'exec' | 'report-now' | 'report-items' | 'process-list' | 'process-signal'>>(true)
+expectType<Equal<InstructionBody['type'], 'exec' | 'report-now' | 'report-items' | 'process-list' | 'process-signal' |
+  'file-list' | 'file-stat' | 'file-read' | 'file-write' | 'file-download' | 'file-upload' | 'session-open' | 'service' | 'package' | 'power'>>(true)
 expectType<Equal<CommandState, 'queued' | 'sent' | 'completed' | 'failed' | 'rejected' | 'expired'>>(true)
 expectType<Equal<ReplyMessageT['accepted'], number[]>>(true)
 

@@ -13,6 +13,8 @@ import type { PathGuard } from '../policy/path-guard.ts'
 import type { Policy } from '../policy/policy-schema.ts'
 import type { SeenLog } from './seen-log.ts'
 import { verifyInstruction } from './verify-instruction.ts'
+import { runOperation, type OperationBody } from '../operations/run-operation.ts'
+import type { HubLink } from '../transport/hub-link.ts'
 
 /** A result before the spool numbers it. */
 export type UnsequencedResult = Omit<ResultMessage, 'seq'>
@@ -37,6 +39,8 @@ export interface ExecutorOptions {
   readonly procRoot?: string
   /** User names for `process-list`; the system passwd file by default. */
   readonly users?: UserNames
+  /** The hub connection for side channels (transfers, live sessions, streamed output), when there is one. */
+  readonly link?: HubLink
 }
 
 /**
@@ -107,10 +111,26 @@ export class InstructionExecutor {
           return this.#failed(ins.id, err, AgentErrorCode.Collect)
         }
       }
-      await this.#opts.onReportRequest(body)
-      return this.#result(ins.id, 'completed', {})
+      if (body.type === 'report-now' || body.type === 'report-items') {
+        await this.#opts.onReportRequest(body)
+        return this.#result(ins.id, 'completed', {})
+      }
+      return await this.#operation(ins, body, signal)
     } finally {
       this.#running.delete(ins.id)
+    }
+  }
+
+  async #operation (ins: SignedInstruction, body: OperationBody, signal: AbortSignal | undefined): Promise<UnsequencedResult> {
+    try {
+      const r = await runOperation(body, {
+        instruction: ins, policy: this.#opts.policy, guard: this.#opts.guard, link: this.#opts.link, signal, logger: this.#opts.logger
+      })
+      if ('denied' in r) return this.#deny(ins, r.denied)
+      const { outcome, ...rest } = r
+      return this.#result(ins.id, outcome, rest)
+    } catch (err) {
+      return this.#failed(ins.id, err, AgentErrorCode.OperationFailed)
     }
   }
 

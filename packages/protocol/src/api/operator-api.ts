@@ -1,5 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { ExecBody, ProcessListBody, ProcessSignalBody, ReportItemsBody, ReportNowBody } from '../messages/instruction.ts'
+import { FileListBody, FileReadBody, FileStatBody, FileWriteBody } from '../operations/file-ops.ts'
+import { PackageBody, PowerBody, ServiceBody } from '../operations/system-ops.ts'
 import { Inventory, MetricName, StatusSnapshot, AgentEvent } from '../messages/monitoring.ts'
 import { WireError } from '../errors.ts'
 
@@ -75,7 +77,10 @@ export const CreateCommandRequest = Type.Union([
   Type.Object({ ...ReportNowBody.properties, ...Ttl }, { additionalProperties: false }),
   Type.Object({ ...ReportItemsBody.properties, ...Ttl }, { additionalProperties: false }),
   Type.Object({ ...ProcessListBody.properties, ...Ttl }, { additionalProperties: false }),
-  Type.Object({ ...ProcessSignalBody.properties, ...Ttl }, { additionalProperties: false })
+  Type.Object({ ...ProcessSignalBody.properties, ...Ttl }, { additionalProperties: false }),
+  // Transfers and live sessions are opened by their own routes, which make their ids.
+  ...[FileListBody, FileStatBody, FileReadBody, FileWriteBody, ServiceBody, PackageBody, PowerBody]
+    .map(b => Type.Object({ ...b.properties, ...Ttl }, { additionalProperties: false }))
 ])
 export type CreateCommandRequest = Static<typeof CreateCommandRequest>
 

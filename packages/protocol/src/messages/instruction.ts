@@ -1,5 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { MetricName } from './monitoring.ts'
+import { FileDownloadBody, FileListBody, FileReadBody, FileStatBody, FileUploadBody, FileWriteBody } from '../operations/file-ops.ts'
+import { SessionOpenBody } from '../operations/session-ops.ts'
+import { PackageBody, PowerBody, ServiceBody } from '../operations/system-ops.ts'
 
 /** Largest output an `exec` may ask to get back, per stream. */
 export const MAX_EXEC_OUTPUT_BYTES = 16 * 1024 * 1024
@@ -66,9 +69,17 @@ export const ProcessSignalBody = Type.Object({
 export type ProcessSignalBody = Static<typeof ProcessSignalBody>
 
 /** What an instruction asks the agent to do. */
-export const InstructionBody = Type.Union([ExecBody, ReportNowBody, ReportItemsBody, ProcessListBody, ProcessSignalBody])
+export const InstructionBody = Type.Union([
+  ExecBody, ReportNowBody, ReportItemsBody, ProcessListBody, ProcessSignalBody,
+  FileListBody, FileStatBody, FileReadBody, FileWriteBody, FileDownloadBody, FileUploadBody,
+  SessionOpenBody, ServiceBody, PackageBody, PowerBody
+])
 export type InstructionBody = Static<typeof InstructionBody>
-export const InstructionType = { Exec: 'exec', ReportNow: 'report-now', ReportItems: 'report-items', ProcessList: 'process-list', ProcessSignal: 'process-signal' } as const
+export const InstructionType = {
+  Exec: 'exec', ReportNow: 'report-now', ReportItems: 'report-items', ProcessList: 'process-list', ProcessSignal: 'process-signal',
+  FileList: 'file-list', FileStat: 'file-stat', FileRead: 'file-read', FileWrite: 'file-write', FileDownload: 'file-download', FileUpload: 'file-upload',
+  SessionOpen: 'session-open', Service: 'service', Package: 'package', Power: 'power'
+} as const
 
 /** One entry of a `process-list` result's JSON `stdout`. */
 export const ProcessListEntry = Type.Object({
