@@ -10,6 +10,8 @@ import { INSTRUCTION_SKEW_MS } from './executor/verify-instruction.ts'
 import { createPathGuard } from './policy/path-guard.ts'
 import { loadPolicy } from './policy/load-policy.ts'
 import { createHostCollectors, type AgentCollectors } from './runtime/collectors.ts'
+import { inventoryPolicy, withPolicyInInventory } from './runtime/policy-inventory.ts'
+import { policyFilePaths } from './policy/policy-file-paths.ts'
 import { runInstructionLoop } from './runtime/instruction-loop.ts'
 import { ReportScheduler, type UnsequencedReport } from './runtime/report-scheduler.ts'
 import { SenderLoop } from './runtime/sender-loop.ts'
@@ -102,8 +104,9 @@ class OutpostAgent extends EventEmitter<AgentEvents> implements Agent {
     // The policy is read before anything else so that a bad one stops the agent at start.
     const policy = loadPolicy(this.#config.policyFile)
     const state = loadAgentState(this.#config.stateDir)
-    // The state dir is protected under both names: as configured and with its symlinks resolved.
-    const guard = createPathGuard(policy.protectedPaths, [this.#config.stateDir, fs.realpathSync(this.#config.stateDir)])
+    // The state dir and the policy file are protected under every name: as configured and with
+    // symlinks resolved; the hub may read the policy (it is in the inventory), never rewrite it.
+    const guard = createPathGuard(policy.protectedPaths, [this.#config.stateDir, fs.realpathSync(this.#config.stateDir), ...policyFilePaths(this.#config.policyFile)])
     this.#state = state
     this.#spool = new DiskSpool(path.join(this.#config.stateDir, 'spool'), {
       maxAgeMs: this.#config.spool.maxAgeMs,
@@ -134,7 +137,7 @@ class OutpostAgent extends EventEmitter<AgentEvents> implements Agent {
       jitter: this.#config.jitter,
       thresholdCheckMs: this.#config.thresholdCheckMs,
       thresholds: this.#config.thresholds,
-      collectors: this.#deps.collectors ?? createHostCollectors(),
+      collectors: withPolicyInInventory(this.#deps.collectors ?? createHostCollectors(), inventoryPolicy(policy, this.#config.policyFile)),
       append: (r) => this.#append(r),
       now: this.#now,
       ...(this.#deps.random === undefined ? {} : { random: this.#deps.random }),
@@ -149,7 +152,7 @@ class OutpostAgent extends EventEmitter<AgentEvents> implements Agent {
       policy,
       guard,
       // Side channels dial the hub directly; an injected transport (a relay) brings none yet.
-      ...(this.#pinned === undefined ? {} : { link: { hubUrl: state.hubUrl, agentId: state.agentId, privateKey: state.keyPair.privateKey, agent: this.#pinned, now: this.#now } }),
+      ...(this.#pinned === undefined ? {} : { link: { hubUrl: state.hubUrl, agentId: state.agentId, privateKey: state.keyPair.privateKey, agent: this.#pinned, now: this.#now, preferPost: this.#config.transport === 'http' } }),
       ...(log === undefined ? {} : { logger: log })
     })
     const onInstructions = (list: readonly unknown[]): void => this.#dispatch(list)

@@ -35,7 +35,21 @@ export const AgentErrorCode = {
   /** A collector could not read a source it cannot do without (e.g. /proc/stat). */
   Collect: 'AGENT_ERR_COLLECT',
   /** A remote operation (files, terminal, services, packages, power) could not be carried out; the message says why. */
-  OperationFailed: 'AGENT_ERR_OPERATION_FAILED'
+  OperationFailed: 'AGENT_ERR_OPERATION_FAILED',
+  /** A file operation's path does not exist (or its parent directory, for a write). */
+  NoSuchFile: 'AGENT_ERR_NO_SUCH_FILE',
+  /** A file operation needs a regular file (or a directory, for a listing) and found something else. */
+  NotAFile: 'AGENT_ERR_NOT_A_FILE',
+  /** `file-read` of a file larger than `MAX_FILE_VIEW_BYTES` (download it instead). */
+  FileTooLarge: 'AGENT_ERR_FILE_TOO_LARGE',
+  /** `file-write` with an `expectSha256` the current content no longer has: someone changed the file. */
+  FileChanged: 'AGENT_ERR_FILE_CHANGED',
+  /** An upload's bytes do not match the size or SHA-256 of the signed instruction; nothing was written. */
+  TransferMismatch: 'AGENT_ERR_TRANSFER_MISMATCH',
+  /** systemd is not running (not PID 1, no bus) or `systemctl` is missing: services cannot be managed. */
+  ServiceManager: 'AGENT_ERR_SERVICE_MANAGER',
+  /** Neither apt (dpkg) nor dnf (rpm) is installed: packages cannot be managed. */
+  PackageManager: 'AGENT_ERR_PACKAGE_MANAGER'
 } as const
 export type AgentErrorCode = (typeof AgentErrorCode)[keyof typeof AgentErrorCode]
 

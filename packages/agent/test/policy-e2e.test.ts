@@ -49,3 +49,20 @@ test('a bad policy file stops the agent at start with AGENT_ERR_POLICY', async (
   const agent = createAgent(parseAgentConfig({ stateDir: path.join(dir, 'state'), policyFile }))
   await assert.rejects(agent.start(), { code: 'AGENT_ERR_POLICY' })
 })
+
+test('the hub reads the policy the agent runs under from its inventory, and no instruction can change it', async (t) => {
+  const { hub, agentId, command } = await runningAgent(t, '{"exec":"deny","operations":["files.read","files.write"],"protectedPaths":["/srv/secret/**"],"maxUploadBytes":1024}')
+  const detail = await api(hub.url, hub.adminToken, `/hosts/${agentId}`)
+  assert.equal(detail.status, 200, detail.text)
+  const policy = detail.json.inventory.policy
+  assert.match(policy.file, /policy\.json$/)
+  assert.equal(policy.exec, 'deny')
+  assert.deepEqual(policy.operations, ['files.read', 'files.write'])
+  assert.equal(policy.maxUploadBytes, 1024)
+  assert.ok(policy.protectedPaths.includes('/srv/secret/**'))
+  assert.ok(policy.protectedPaths.includes('/etc/shadow'), 'built-in protections are reported too')
+  // The policy file is protected like the agent's state: writing it through the agent is refused.
+  const write = await command({ type: 'file-write', path: policy.file, contentBase64: Buffer.from('{"exec":"any"}').toString('base64') })
+  assert.equal(write.status, 'rejected')
+  assert.equal(write.error?.code, 'AGENT_ERR_POLICY_DENIED')
+})

@@ -14,6 +14,9 @@ Usage:
   outpost ctl --hub URL --token T exec ID [--timeout 60s] -- ARGV…
   outpost ctl --hub URL --token T [--json] ps ID
   outpost ctl --hub URL --token T kill ID PID [--signal SIGTERM]
+  outpost ctl --hub URL --token T [--json] services ID | service ID NAME ACTION
+  outpost ctl --hub URL --token T [--json] packages ID | package ID install|remove|upgrade NAME…
+  outpost ctl --hub URL --token T power ID reboot|shutdown|cancel [--in 1m] --reason TEXT
   outpost demo [--dir DIR]
 
 Environment:

@@ -16,6 +16,10 @@ import { Notifier, notifierOptions } from './notify/notifier.ts'
 import { AlertService } from './alerts/alert-service.ts'
 import type { RetryPolicy } from './notify/retry-policy.ts'
 import { buildConsoleServices } from './console/console-services.ts'
+import { JobLive } from './jobs/job-live.ts'
+import { buildJobServices } from './jobs/job-services.ts'
+import { SessionService } from './sessions/session-service.ts'
+import { DEFAULT_SESSION_LIMITS } from './sessions/session-limits.ts'
 
 /** What the services are wired from. */
 export interface ServiceInputs {
@@ -42,9 +46,16 @@ export function buildServices (i: ServiceInputs): HubServices {
   const notifier = new Notifier(i.notifyRetry === undefined ? options : { ...options, retry: i.notifyRetry })
   const alerts = new AlertService({ store, bus, audit, notifier, now, log: log.child({ component: 'alerts' }), intervalMs: config.agentIntervalMs, adminEmail: config.adminEmail })
   ingest.onCommitted((reports) => { alerts.onReports(reports) })
-  const commands = new CommandService({ store, bus, audit, hubKey, now, log: log.child({ component: 'commands' }), onFinished: (r) => { alerts.onCommandFinished(r) } })
+  const jobLive = new JobLive({ bus, store, now, log: log.child({ component: 'jobs' }) })
+  const commands = new CommandService({
+    store, bus, audit, hubKey, now, log: log.child({ component: 'commands' }),
+    onFinished: (r) => { alerts.onCommandFinished(r); jobLive.commandsChanged([r.commandId]) },
+    onSent: (ids) => { jobLive.commandsChanged(ids) }
+  })
+  const sessions = new SessionService({ dataDir: config.dataDir, store, bus, audit, commands, hostScope, now, log: log.child({ component: 'sessions' }), limits: DEFAULT_SESSION_LIMITS, maxPollMs: config.limits.maxPollMs })
   return {
     config,
+    sessions,
     store,
     bus,
     log,
@@ -61,6 +72,7 @@ export function buildServices (i: ServiceInputs): HubServices {
     console: buildConsoleServices({ store, bus, audit, apiTokens, hostScope, now, log: log.child({ component: 'console' }), closing }),
     enroll: new EnrollService(store, audit, now, { ...i.identity, hubKey: hubKey.publicKey }),
     requestAuth: new RequestAuthenticator(store, now),
+    jobs: buildJobServices({ store, bus, audit, commands, hostScope, live: jobLive, now, log: log.child({ component: 'jobs' }) }),
     handlers: createAgentMessageHandlers({ store, bus, ingest, commands, now, maxPollMs: config.limits.maxPollMs })
   }
 }

@@ -17,6 +17,7 @@ import { buildServices } from './build-services.ts'
 import type { HubServices } from './hub-services.ts'
 import { buildApp } from './http/build-app.ts'
 import { AgentWsServer, type WsTiming } from './ws/agent-ws-server.ts'
+import { SessionSockets } from './sessions/session-sockets.ts'
 import { adminOps, type HubAdminOps } from './admin/admin-ops.ts'
 import type { RetryPolicy } from './notify/retry-policy.ts'
 
@@ -46,7 +47,7 @@ export interface HubDeps {
   readonly notifyRetry?: RetryPolicy
 }
 
-interface Started { store: Store, tls: TlsMaterial, services: HubServices, app: FastifyInstance, ws: AgentWsServer, admin: HubAdminOps }
+interface Started { store: Store, tls: TlsMaterial, services: HubServices, app: FastifyInstance, ws: AgentWsServer, sessionSockets: SessionSockets, admin: HubAdminOps }
 
 /** Creates a hub that is not yet listening. */
 export function createHub (config: HubConfig, deps: HubDeps = {}): Hub {
@@ -78,8 +79,9 @@ export function createHub (config: HubConfig, deps: HubDeps = {}): Hub {
       const services = buildServices({ config, store, bus, log, now, hubKey, closing: closing.signal, notifyRetry: deps.notifyRetry, identity: { publicUrl, fingerprint: () => tls.fingerprint } })
       const app = await buildApp(services, tls)
       const ws = new AgentWsServer(services, deps.wsTiming)
-      ws.attach(app.server as Server)
-      return { store, tls, services, app, ws, admin: adminOps({ ...services, adminEmail: config.adminEmail }) }
+      const sessionSockets = new SessionSockets({ sessions: services.sessions, operators: services.console.authenticator, agents: services.requestAuth, audit: services.audit, bus, log: log.child({ component: 'sessions' }), publicUrl: config.publicUrl, closing: closing.signal })
+      ws.attach(app.server as Server, (req, socket, head) => sessionSockets.handleUpgrade(req, socket, head))
+      return { store, tls, services, app, ws, sessionSockets, admin: adminOps({ ...services, adminEmail: config.adminEmail }) }
     } catch (err) {
       if (deps.store === undefined) await store.close()
       throw err
@@ -98,9 +100,12 @@ export function createHub (config: HubConfig, deps: HubDeps = {}): Hub {
         log.debug({ err }, 'hub never started; nothing to close but what was passed in')
       }
       if (s !== undefined) {
+        await s.services.sessions.shutdown('the hub is shutting down')
+        await s.sessionSockets.close()
         await s.ws.close()
         await s.app.close()
         await s.services.ingest.drain()
+        await s.services.jobs.close()
         s.services.commands.close()
         await s.services.alerts.close()
         await s.services.notifier.close()
@@ -122,6 +127,7 @@ export function createHub (config: HubConfig, deps: HubDeps = {}): Hub {
       }, EXPIRE_SWEEP_MS)
       sweeper.unref()
       await s.services.alerts.start()
+      s.services.jobs.start()
       await writeHubFacts(config.dataDir, { publicUrl: publicUrl(), port, fingerprint: s.tls.fingerprint, startedAt: now() })
       const host = config.listen.host === '0.0.0.0' ? '127.0.0.1' : config.listen.host === '::' ? '[::1]' : address.family === 'IPv6' ? `[${address.address}]` : address.address
       log.info({ port, publicUrl: publicUrl(), fingerprint: s.tls.fingerprint, store: s.store.kind }, 'hub listening')

@@ -23,7 +23,9 @@ export const HubErrorCode = {
   Locked: 'HUB_ERR_LOCKED',
   Throttled: 'HUB_ERR_THROTTLED',
   TotpRequired: 'HUB_ERR_TOTP_REQUIRED',
-  Conflict: 'HUB_ERR_CONFLICT'
+  Conflict: 'HUB_ERR_CONFLICT',
+  /** The host has as many live sessions open as the hub allows. */
+  SessionLimit: 'HUB_ERR_SESSION_LIMIT'
 } as const
 export type HubErrorCode = (typeof HubErrorCode)[keyof typeof HubErrorCode]
 
@@ -45,7 +47,8 @@ const STATUS: Record<HubErrorCode, number> = {
   HUB_ERR_LOCKED: 429,
   HUB_ERR_THROTTLED: 429,
   HUB_ERR_TOTP_REQUIRED: 401,
-  HUB_ERR_CONFLICT: 409
+  HUB_ERR_CONFLICT: 409,
+  HUB_ERR_SESSION_LIMIT: 429
 }
 
 /** A hub failure; its HTTP status follows from its code. */

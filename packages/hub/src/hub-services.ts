@@ -14,6 +14,8 @@ import type { CommandService } from './commands/command-service.ts'
 import type { Notifier } from './notify/notifier.ts'
 import type { AlertService } from './alerts/alert-service.ts'
 import type { ConsoleServices } from './console/console-services.ts'
+import type { JobServices } from './jobs/job-services.ts'
+import type { SessionService } from './sessions/session-service.ts'
 
 /** Everything the transports (HTTP, WebSocket) call into, built once per hub. */
 export interface HubServices {
@@ -38,6 +40,10 @@ export interface HubServices {
   readonly handlers: AgentMessageHandlers
   /** Console sessions, logins, presence, live event streams and user administration. */
   readonly console: ConsoleServices
+  /** Jobs: the API's operations (`api`), the scheduler and their live events. */
+  readonly jobs: JobServices
+  /** Live (terminal) sessions: opening, joining, closing, recordings, the agent's POST fallback. */
+  readonly sessions: SessionService
   /** Aborts when the hub starts closing: held polls and waits answer at once. */
   readonly closing: AbortSignal
 }

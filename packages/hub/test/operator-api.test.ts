@@ -59,7 +59,17 @@ test('operator API: openapi.json documents every route', async (t) => {
     ['patch', '/api/v1/users/{name}'], ['post', '/api/v1/users/{name}/totp'], ['delete', '/api/v1/users/{name}/totp'], ['get', '/api/v1/audit'],
     // alerts (alerts-*.test.ts)
     ['get', '/api/v1/alert-rules'], ['post', '/api/v1/alert-rules'], ['put', '/api/v1/alert-rules/{id}'], ['delete', '/api/v1/alert-rules/{id}'],
-    ['get', '/api/v1/alerts'], ['post', '/api/v1/alerts/{id}/ack'], ['get', '/api/v1/silences'], ['post', '/api/v1/silences'], ['delete', '/api/v1/silences/{id}']
+    ['get', '/api/v1/alerts'], ['post', '/api/v1/alerts/{id}/ack'], ['get', '/api/v1/silences'], ['post', '/api/v1/silences'], ['delete', '/api/v1/silences/{id}'],
+    // file transfers (packages/agent/test/files-*.test.ts)
+    ['get', '/api/v1/hosts/{id}/files/download'], ['put', '/api/v1/hosts/{id}/files/upload'], ['put', '/agent/v1/transfers/{transferId}'], ['get', '/agent/v1/transfers/{transferId}'],
+    // live sessions (packages/agent/test/terminal-e2e.test.ts, sessions-agent-auth.test.ts)
+    ['post', '/api/v1/hosts/{id}/sessions'], ['get', '/api/v1/sessions'], ['get', '/api/v1/sessions/{id}'], ['get', '/api/v1/sessions/{id}/recording'],
+    ['delete', '/api/v1/sessions/{id}'], ['get', '/api/v1/sessions/{id}/ws'], ['get', '/agent/v1/sessions/{id}'], ['post', '/agent/v1/sessions/{id}/out'],
+    ['post', '/agent/v1/sessions/{id}/in'],
+    // streamed command output (command-output.test.ts)
+    ['get', '/api/v1/commands/{id}/output'], ['post', '/agent/v1/commands/{commandId}/output'],
+    // jobs (jobs-*.test.ts)
+    ['get', '/api/v1/jobs'], ['post', '/api/v1/jobs'], ['get', '/api/v1/jobs/{id}'], ['post', '/api/v1/jobs/{id}/cancel']
   ]
   for (const [method, path] of expected) assert.ok(res.json.paths[path]?.[method] !== undefined, `${method} ${path} missing`)
   const documented = Object.values(res.json.paths as Record<string, object>).reduce((n: number, p) => n + Object.keys(p).length, 0)

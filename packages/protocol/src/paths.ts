@@ -6,8 +6,19 @@ export const HubPath = {
   AgentMessages: '/agent/v1/messages',
   /** GET (upgrade): the agent WebSocket. */
   AgentWebSocket: '/agent/v1/ws',
+  /** Live sessions of an agent: `/{id}` (WebSocket upgrade), `/{id}/out` and `/{id}/in` (POST fallback). */
+  AgentSessions: '/agent/v1/sessions',
+  /** PUT (agent streams a download up) / GET (agent fetches an upload): `/agent/v1/transfers/{transferId}`, signed over an empty body. */
+  AgentTransfers: '/agent/v1/transfers',
   /** Operator API root. */
   Api: '/api/v1',
   /** Liveness probe (no authentication, no data). */
-  Health: '/healthz'
+  Health: '/healthz',
+  /** POST: a signed `CommandOutputChunk` of a running command (see `commandOutputPath`). */
+  AgentCommandOutput: '/agent/v1/commands/:commandId/output'
 } as const
+
+/** The path an agent posts a running command's output to. */
+export function commandOutputPath (commandId: string): string {
+  return `/agent/v1/commands/${encodeURIComponent(commandId)}/output`
+}

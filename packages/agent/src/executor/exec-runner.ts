@@ -41,7 +41,7 @@ class CappedBuffer {
  * (SIGKILL to the group). Output past the cap is read and discarded, never buffered, so a chatty
  * program cannot exhaust memory. Rejects with `AGENT_ERR_EXEC_FAILED` when it cannot start.
  */
-export function runExec (body: ExecBody, opts: { signal?: AbortSignal } = {}): Promise<ExecOutcome> {
+export function runExec (body: ExecBody, opts: { signal?: AbortSignal, onOutput?: (stream: 'stdout' | 'stderr', data: Buffer) => void } = {}): Promise<ExecOutcome> {
   const started = performance.now()
   const cap = body.maxOutputBytes ?? DEFAULT_EXEC_OUTPUT_BYTES
   const timeoutMs = body.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS
@@ -70,8 +70,8 @@ export function runExec (body: ExecBody, opts: { signal?: AbortSignal } = {}): P
     const timer = setTimeout(() => { timedOut = true; killGroup() }, timeoutMs)
     const onAbort = (): void => killGroup()
     opts.signal?.addEventListener('abort', onAbort, { once: true })
-    child.stdout.on('data', (c: Buffer) => out.push(c))
-    child.stderr.on('data', (c: Buffer) => err.push(c))
+    child.stdout.on('data', (c: Buffer) => { out.push(c); opts.onOutput?.('stdout', c) })
+    child.stderr.on('data', (c: Buffer) => { err.push(c); opts.onOutput?.('stderr', c) })
     child.once('error', (cause) => {
       clearTimeout(timer)
       opts.signal?.removeEventListener('abort', onAbort)

@@ -5,6 +5,7 @@ import { DEFAULT_PROC_ROOT } from '../collectors/proc-files.ts'
 import { UserNames } from '../collectors/user-names.ts'
 import { AgentErrorCode } from '../errors.ts'
 import { runExec } from './exec-runner.ts'
+import { outputStreamFor } from '../operations/output-stream.ts'
 import { checkExec, type PolicyDenial } from '../policy/exec-policy.ts'
 import { checkOperationClass } from '../policy/operation-policy.ts'
 import { OperationClass } from '../policy/policy-schema.ts'
@@ -87,7 +88,10 @@ export class InstructionExecutor {
         const denial = await checkExec(this.#opts.policy, this.#opts.guard, body)
         if (denial !== undefined) return this.#deny(ins, denial)
         try {
-          const o = await runExec(body, signal === undefined ? {} : { signal })
+          // Live output for the console; lazy: a command done within one flush interval posts nothing.
+          const live = outputStreamFor(this.#opts.link, ins.id, this.#opts.logger, { lazy: true })
+          const o = await runExec(body, { ...(signal === undefined ? {} : { signal }), ...(live === undefined ? {} : { onOutput: (s, d) => { live.write(s, d) } }) })
+            .finally(() => live?.close())
           return this.#result(ins.id, 'completed', {
             exitCode: o.exitCode, signal: o.signal, stdout: o.stdout, stderr: o.stderr, truncated: o.truncated, durationMs: o.durationMs
           })

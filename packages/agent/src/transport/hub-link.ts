@@ -12,6 +12,8 @@ export interface HubLink {
   readonly agent: PinnedAgent
   /** Clock, injectable for tests. */
   readonly now?: () => number
+  /** The agent is configured without WebSockets (`transport: http`): side channels use their POST fallback too. */
+  readonly preferPost?: boolean
 }
 
 /** The absolute URL of a hub path, keeping any path prefix of the base URL. */

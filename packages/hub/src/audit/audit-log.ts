@@ -22,12 +22,27 @@ export const AuditAction = {
   UserCreate: 'user.create',
   CommandCreate: 'command.create',
   CommandResult: 'command.result',
+  /** An agent posted output for a command that is not its own (only refusals are audited). */
+  CommandOutput: 'command.output',
+  FileDownload: 'file.download',
+  FileUpload: 'file.upload',
+  /** An agent asked for a transfer that is not its own, unknown, used or expired. */
+  FileTransferRefused: 'file.transfer-refused',
   ApiAccess: 'api.access',
   Login: 'session.login',
   Logout: 'session.logout',
   UserUpdate: 'user.update',
   TotpEnable: 'user.totp-enable',
-  TotpDisable: 'user.totp-disable'
+  TotpDisable: 'user.totp-disable',
+  JobCreate: 'job.create',
+  JobStart: 'job.start',
+  JobCancel: 'job.cancel',
+  /** Live sessions: opened by an operator, joined (operator socket), attached (agent side), closed, recording downloaded. */
+  SessionOpen: 'live-session.open',
+  SessionJoin: 'live-session.join',
+  SessionAttach: 'live-session.attach',
+  SessionClose: 'live-session.close',
+  SessionRecording: 'live-session.recording'
 } as const
 
 /** Appends to the store's append-only audit log with the hub's clock. */

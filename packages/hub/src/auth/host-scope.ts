@@ -92,6 +92,11 @@ export class HostScope {
     if (isUnrestricted(identity)) return e
     if (e.type === 'host') return canSeeHost(identity, e.host) ? e : undefined
     if (e.type === 'presence') return { type: 'presence', presence: await this.presenceFor(identity, e.presence) }
+    if (e.type === 'job') {
+      // A job is shown only to those who see all its hosts (as `GET /api/v1/jobs` does).
+      const groups = await this.#store.jobs.jobGroups(e.job.id)
+      return groups !== undefined && groups.every(g => canSeeGroup(identity, g)) ? e : undefined
+    }
     const host = await this.#summary(e.alert.hostId)
     return host !== undefined && canSeeHost(identity, host) ? e : undefined
   }

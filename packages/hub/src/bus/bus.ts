@@ -21,6 +21,14 @@ export const BusSubject = {
   anyInstructionsQueued: 'agent.*.instructions',
   /** A command finished: wake operators waiting on it. */
   commandFinished: (commandId: string) => `command.${commandId}.finished`,
+  /** A chunk of a running command's output (`CommandOutputChunk`), streamed by `GET /api/v1/commands/:id/output`. */
+  commandOutput: (commandId: string) => `command.${commandId}.output`,
+  /** A live session's agent side to its operators and recorder (`SessionFrame` of sessions/session-frames.ts). */
+  sessionUp: (sessionId: string) => `session.${sessionId}.up`,
+  /** A live session's operators (and the hub) to its agent side (`SessionFrame`). */
+  sessionDown: (sessionId: string) => `session.${sessionId}.down`,
   /** Console live events (`LiveEvent` of @outpost/protocol), streamed by `GET /api/v1/events`. */
-  live: 'console.live'
+  live: 'console.live',
+  /** A job was created or cancelled: every replica's job scheduler looks at the store. */
+  jobsScheduled: 'jobs.scheduled'
 } as const

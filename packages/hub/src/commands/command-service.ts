@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { SigningKeyPair, InstructionBody, SignedInstruction, ResultMessage, WireError } from '@outpost/protocol'
 import { randomId, signInstruction } from '@outpost/protocol'
 import type { Logger } from 'pino'
@@ -31,6 +32,8 @@ export interface CommandServiceDeps {
   readonly log: Logger
   /** Told of every result recorded (once per command), e.g. the alert engine; must not throw. */
   readonly onFinished?: (r: { agentId: string, commandId: string, status: 'completed' | 'failed' | 'rejected', exitCode: number | null, error: WireError | null }) => void
+  /** Told of commands handed to an agent (jobs follow their hosts' progress); must not throw. */
+  readonly onSent?: (commandIds: readonly string[]) => void
 }
 
 /** Queues instructions for agents, hands them out signed, and records their results. */
@@ -49,7 +52,7 @@ export class CommandService {
   }
 
   /** Queues an instruction for an agent, audits it and wakes the agent's connection. */
-  async create (opts: { agentId: string, body: InstructionBody, ttlMs: number, issuer: Actor }): Promise<string> {
+  async create (opts: { agentId: string, body: InstructionBody, ttlMs: number, issuer: Actor, id?: string }): Promise<string> {
     const { store, audit, bus, now } = this.#d
     const agent = await store.getAgent(opts.agentId)
     if (agent === undefined) {
@@ -57,9 +60,10 @@ export class CommandService {
       throw new HubError(HubErrorCode.NotFound, 'no such host')
     }
     const createdAt = now()
-    const id = randomId(16)
+    // A caller may fix the id beforehand (jobs do): the primary key then makes a second create fail.
+    const id = opts.id ?? randomId(16)
     await store.createCommand({ id, agentId: agent.id, issuer: opts.issuer, body: opts.body, nonce: randomId(16), createdAt, expiresAt: createdAt + opts.ttlMs })
-    await audit.record({ actor: opts.issuer, action: AuditAction.CommandCreate, target: `host:${agent.id}`, result: 'ok', detail: { commandId: id, body: opts.body } })
+    await audit.record({ actor: opts.issuer, action: AuditAction.CommandCreate, target: `host:${agent.id}`, result: 'ok', detail: { commandId: id, body: auditedBody(opts.body) } })
     bus.publish(BusSubject.instructionsQueued(agent.id), { agentId: agent.id, commandId: id })
     return id
   }
@@ -68,6 +72,7 @@ export class CommandService {
   async deliverable (agentId: string): Promise<SignedInstruction[]> {
     const now = this.#d.now()
     const records = await this.#d.store.takeDeliverable(agentId, now, now - RESEND_AFTER_MS)
+    if (records.length > 0) this.#d.onSent?.(records.map(c => c.id))
     return records.map(c => signInstruction(this.#d.hubKey.privateKey, {
       id: c.id, agentId: c.agentId, issuer: c.issuer, issuedAt: c.createdAt, expiresAt: c.expiresAt, nonce: c.nonce, body: c.body
     }))
@@ -135,4 +140,16 @@ export class CommandService {
       unsubscribe()
     }
   }
+}
+
+/**
+ * An instruction as the audit log keeps it: a `file-write`'s content becomes its size and SHA-256,
+ * so that a file sent to many hosts (a job) is not copied into the append-only log once per host,
+ * and no secret written to a file is kept there.
+ */
+function auditedBody (body: InstructionBody): Record<string, unknown> {
+  if (body.type !== 'file-write') return body
+  const { contentBase64, ...rest } = body
+  const bytes = Buffer.from(contentBase64, 'base64')
+  return { ...rest, contentBytes: bytes.length, contentSha256: createHash('sha256').update(bytes).digest('hex') }
 }

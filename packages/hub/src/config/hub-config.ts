@@ -9,6 +9,8 @@ export const DEFAULT_LISTEN_HOST = '0.0.0.0'
 export const DEFAULT_AGENT_INTERVAL_MS = 30_000
 export const DEFAULT_AGENT_BODY_LIMIT = 8 * 1024 * 1024
 export const DEFAULT_API_BODY_LIMIT = 1024 * 1024
+/** Largest file upload through `PUT /api/v1/hosts/:id/files/upload` (1 GiB). */
+export const DEFAULT_UPLOAD_LIMIT = 1024 * 1024 * 1024
 export const DEFAULT_MAX_POLL_MS = 25_000
 export const DEFAULT_INGEST_MAX_BATCH = 512
 export const DEFAULT_INGEST_MAX_DELAY_MS = 2
@@ -25,6 +27,8 @@ const Limits = Type.Object({
   agentBodyBytes: Type.Integer({ minimum: 1024 }),
   /** Largest operator API request body in bytes (413 above). */
   apiBodyBytes: Type.Integer({ minimum: 1024 }),
+  /** Largest file upload in bytes (413 above); the body is spooled to `dataDir/transfers`, never held in memory. */
+  uploadBytes: Type.Integer({ minimum: 0 }),
   /** Longest a poll is held, whatever the agent asks. */
   maxPollMs: Type.Integer({ minimum: 0, maximum: 60_000 }),
   /** Group commit: most reports per transaction. */
@@ -107,6 +111,7 @@ export function parseHubConfig (input: HubConfigInput): HubConfig {
     limits: {
       agentBodyBytes: DEFAULT_AGENT_BODY_LIMIT,
       apiBodyBytes: DEFAULT_API_BODY_LIMIT,
+      uploadBytes: DEFAULT_UPLOAD_LIMIT,
       maxPollMs: DEFAULT_MAX_POLL_MS,
       ingestMaxBatch: DEFAULT_INGEST_MAX_BATCH,
       ingestMaxDelayMs: DEFAULT_INGEST_MAX_DELAY_MS,

@@ -26,6 +26,7 @@ export async function registerOperatorApi (app: FastifyInstance, s: HubServices,
       child.route({
         method: r.method,
         url: r.url,
+        ...(r.bodyLimit === undefined ? {} : { bodyLimit: r.bodyLimit }),
         schema: { ...(r.params === undefined ? {} : { params: r.params }), ...(r.query === undefined ? {} : { querystring: r.query }), ...(r.body === undefined ? {} : { body: r.body }) },
         handler: async (request, reply) => {
           const result = await r.handler({ params: request.params, query: request.query, body: request.body, identity: operatorOf(request), request, reply })

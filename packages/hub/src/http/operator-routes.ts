@@ -9,6 +9,7 @@ import { commandStatus, hostDetail, hostSummary } from './api-views.ts'
 import { invalid } from './error-mapping.ts'
 import { defineRoute, type OperatorRoute } from './route-spec.ts'
 import { alertRoutes } from './alert-routes.ts'
+import { jobRoutes } from './job-routes.ts'
 
 /** Default and largest number of points one metrics query returns. */
 export const DEFAULT_METRIC_POINTS = 1000
@@ -75,6 +76,7 @@ export function operatorRoutes (s: HubServices, openapi: () => unknown): readonl
       }
     }),
     ...alertRoutes(s),
+    ...jobRoutes(s),
     defineRoute({
       method: 'GET', url: '/api/v1/openapi.json', summary: 'This API described as OpenAPI 3.1', auth: 'none',
       responses: { 200: Type.Object({}, { additionalProperties: true }) },

@@ -37,6 +37,8 @@ export interface OperatorRoute<P extends TSchema = TUnknown, Q extends TSchema =
   readonly body?: B
   /** Status of a successful answer (default 200). */
   readonly okStatus?: number
+  /** Largest JSON body in bytes, when the route needs more than `limits.apiBodyBytes` (a job carrying a file). */
+  readonly bodyLimit?: number
   readonly handler: (input: OperatorInput<Static<P>, Static<Q>, Static<B>>) => Promise<unknown>
 }
 

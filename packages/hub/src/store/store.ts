@@ -1,6 +1,8 @@
 import type { ConsoleStore } from './console-store.ts'
 import type { Inventory, StatusSnapshot, Metric, AgentEvent, Role, InstructionBody, CommandState, WireError } from '@outpost/protocol'
 import type { AlertStore } from './alert-store.ts'
+import type { JobStore } from './job-store.ts'
+import type { SessionStore } from './session-store.ts'
 
 /**
  * The hub's persistence port. Two implementations sit behind it (`sqlite/` and `postgres/`) and
@@ -85,6 +87,10 @@ export interface Store {
 
   /** Alert rules, alerts, silences and their notification outbox (see `alert-store.ts`). */
   readonly alerts: AlertStore
+  /** Live (terminal) sessions and their recordings (see `session-store.ts`); not console logins. */
+  readonly sessions: SessionStore
+  /** Jobs: one action sent to many hosts, now or at a set time (see `job-store.ts`). */
+  readonly jobs: JobStore
 
   // ── audit ──
   appendAudit (e: NewAuditEntry): Promise<void>

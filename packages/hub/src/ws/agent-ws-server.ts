@@ -45,9 +45,15 @@ export class AgentWsServer {
     return this.#sessions.size
   }
 
-  /** Takes over upgrade requests of the server; anything but the agent path is refused. */
-  attach (server: Server): void {
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => { this.#onUpgrade(req, socket, head) })
+  /**
+   * Takes over upgrade requests of the server. `others` (the live-session sockets) is offered each
+   * upgrade first and returns true when it took it; anything else but the agent path is refused.
+   */
+  attach (server: Server, others?: (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (others?.(req, socket, head) === true) return
+      this.#onUpgrade(req, socket, head)
+    })
     this.#heartbeat = setInterval(() => { this.#beat() }, this.#timing.heartbeatMs)
     this.#heartbeat.unref()
   }

@@ -98,6 +98,8 @@ export const JobHost = Type.Object({
   error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
   finishedAt: Type.Union([IsoTime, Type.Null()])
 }, { additionalProperties: false })
+export type JobHost = Static<typeof JobHost>
+export type JobHostState = Static<typeof JobHostState>
 
 export const JobCounts = Type.Object({
   total: Type.Integer(), pending: Type.Integer(), completed: Type.Integer(),
@@ -118,6 +120,16 @@ export const JobSummary = Type.Object({
 }, { additionalProperties: false })
 export type JobSummary = Static<typeof JobSummary>
 export const JobList = Type.Array(JobSummary)
+/** Query of `GET /api/v1/jobs`: newest first, at most `limit` (default 50, at most 500), older than the job `before`. */
+export const JobListQuery = Type.Object({
+  limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })),
+  before: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }))
+}, { additionalProperties: false })
+export type JobListQuery = Static<typeof JobListQuery>
+/** Query of `GET /api/v1/jobs/:id`: `wait` (ms, ≤ 60000) holds the answer until the job ends or it passes. */
+export const JobWaitQuery = Type.Object({
+  wait: Type.Optional(Type.String({ pattern: '^[0-9]{1,6}$' }))
+}, { additionalProperties: false })
 export const JobDetail = Type.Object({
   ...JobSummary.properties,
   action: JobAction,

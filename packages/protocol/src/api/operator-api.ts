@@ -79,8 +79,14 @@ export const CreateCommandRequest = Type.Union([
   Type.Object({ ...ProcessListBody.properties, ...Ttl }, { additionalProperties: false }),
   Type.Object({ ...ProcessSignalBody.properties, ...Ttl }, { additionalProperties: false }),
   // Transfers and live sessions are opened by their own routes, which make their ids.
-  ...[FileListBody, FileStatBody, FileReadBody, FileWriteBody, ServiceBody, PackageBody, PowerBody]
-    .map(b => Type.Object({ ...b.properties, ...Ttl }, { additionalProperties: false }))
+  // Written out one by one: a `.map` would erase each member's static type into one wide object.
+  Type.Object({ ...FileListBody.properties, ...Ttl }, { additionalProperties: false }),
+  Type.Object({ ...FileStatBody.properties, ...Ttl }, { additionalProperties: false }),
+  Type.Object({ ...FileReadBody.properties, ...Ttl }, { additionalProperties: false }),
+  Type.Object({ ...FileWriteBody.properties, ...Ttl }, { additionalProperties: false }),
+  Type.Object({ ...ServiceBody.properties, ...Ttl }, { additionalProperties: false }),
+  Type.Object({ ...PackageBody.properties, ...Ttl }, { additionalProperties: false }),
+  Type.Object({ ...PowerBody.properties, ...Ttl }, { additionalProperties: false })
 ])
 export type CreateCommandRequest = Static<typeof CreateCommandRequest>
 

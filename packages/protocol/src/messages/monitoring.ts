@@ -66,6 +66,17 @@ export const InventoryPackage = Type.Object({
   arch: Str(32)
 }, { additionalProperties: false })
 
+/** The local policy an agent runs under, as it reports it (see the agent's policy-schema.ts). */
+export const InventoryPolicy = Type.Object({
+  /** The file it was read from, or null when the built-in defaults apply. */
+  file: Type.Union([Str(4096), Type.Null()]),
+  protectedPaths: Type.Array(Str(4096), { maxItems: 2048 }),
+  exec: Type.Union([Type.Literal('deny'), Type.Literal('any'), Type.Object({ allow: Type.Array(Str(4096), { maxItems: 1024 }) }, { additionalProperties: false })]),
+  operations: Type.Array(Str(32), { maxItems: 64 }),
+  maxUploadBytes: Type.Integer({ minimum: 0 })
+}, { additionalProperties: false })
+export type InventoryPolicy = Static<typeof InventoryPolicy>
+
 /** Slowly changing facts about a host; sent at enrollment and whenever it changes. */
 export const Inventory = Type.Object({
   hostname: Str(255),
@@ -104,7 +115,9 @@ export const Inventory = Type.Object({
     /** `dpkg`, `rpm` or `none`. */
     manager: Str(16),
     items: Type.Array(InventoryPackage, { maxItems: 50_000 })
-  }, { additionalProperties: false })
+  }, { additionalProperties: false }),
+  /** The agent's local policy as in force: the hub and its operators may read it, never change it. */
+  policy: Type.Optional(InventoryPolicy)
 }, { additionalProperties: false })
 export type Inventory = Static<typeof Inventory>
 

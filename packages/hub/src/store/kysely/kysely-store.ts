@@ -12,6 +12,8 @@ import { unpackValue, VALUE_BYTES } from './metric-samples.ts'
 import type { ConsoleStore } from '../console-store.ts'
 import { KyselyConsoleStore } from './kysely-console-store.ts'
 import { KyselyAlertStore } from './kysely-alert-store.ts'
+import { KyselyJobStore } from './kysely-job-store.ts'
+import { KyselySessionStore } from './kysely-session-store.ts'
 import { guard } from './store-guard.ts'
 
 /** What differs between the two backends; everything else is shared Kysely code. */
@@ -40,6 +42,8 @@ export class KyselyStore implements Store {
   readonly #db: Kysely<DbSchema>
   readonly #json: JsonCodec
   readonly alerts: KyselyAlertStore
+  readonly sessions: KyselySessionStore
+  readonly jobs: KyselyJobStore
 
   constructor (backend: StoreBackend) {
     this.kind = backend.kind
@@ -48,6 +52,8 @@ export class KyselyStore implements Store {
     this.#json = jsonCodec(backend.kind)
     this.console = new KyselyConsoleStore(backend.db, backend.kind)
     this.alerts = new KyselyAlertStore(backend.db, backend.kind)
+    this.sessions = new KyselySessionStore(backend.db)
+    this.jobs = new KyselyJobStore(backend.db, backend.kind)
   }
 
   migrate (): Promise<void> { return this.#b.migrate() }

@@ -5,6 +5,8 @@ import { metricSamples } from './metric-samples-migration.ts'
 import { consoleMigration } from './console-migration.ts'
 import { alertsMigration } from './alerts-migration.ts'
 import { agentOsMigration } from './agent-os-migration.ts'
+import { jobsMigration } from './jobs-migration.ts'
+import { sessionsMigration } from './sessions-migration.ts'
 
 /** The dialect-specific column types; everything else is written once for both. */
 interface Types {
@@ -167,6 +169,8 @@ export function migrations (kind: 'sqlite' | 'postgres'): Record<string, Migrati
     '0002_metric_samples': metricSamples(kind),
     '0003_console': consoleMigration(),
     '0004_alerts': alertsMigration(kind),
-    '0005_agent_os': agentOsMigration(kind)
+    '0005_agent_os': agentOsMigration(kind),
+    '0006_live_sessions': sessionsMigration(),
+    '0007_jobs': jobsMigration(kind)
   }
 }
