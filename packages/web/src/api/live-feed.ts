@@ -31,7 +31,7 @@ export function createLiveFeed (url = '/api/v1/events', onInvalid: (why: string)
     if (source !== null) return
     source = new EventSource(url, { withCredentials: true })
     // The hub names each SSE event by its type; unnamed `message` events are accepted too.
-    for (const type of ['message', 'host', 'alert', 'presence']) source.addEventListener(type, onMessage as EventListener)
+    for (const type of ['message', 'host', 'alert', 'presence', 'job']) source.addEventListener(type, onMessage as EventListener)
   }
   const close = (): void => {
     source?.close()

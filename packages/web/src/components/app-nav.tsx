@@ -7,6 +7,7 @@ const ITEMS = [
   { href: '/alerts', label: 'Alerts', icon: 'alerts', admin: false },
   // Everyone sees the rules and maintenance windows; the page offers changes by role.
   { href: '/rules', label: 'Rules', icon: 'rules', admin: false },
+  { href: '/jobs', label: 'Jobs', icon: 'jobs', admin: false },
   // The hub shows the audit log to administrators only.
   { href: '/audit', label: 'Audit', icon: 'audit', admin: true },
   { href: '/users', label: 'Users', icon: 'users', admin: true }

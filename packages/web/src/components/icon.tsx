@@ -13,6 +13,8 @@ const PATHS = {
   alerts: 'M12 22a2.5 2.5 0 0 0 2.5-2.5h-5A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.8V3h-3v1.2A7 7 0 0 0 5 11v5l-2 2v1h18v-1z',
   audit: 'M4 5h16v2H4zm0 6h16v2H4zm0 6h10v2H4z',
   rules: 'M3 5h4v4H3zm6 1h12v2H9zM3 11h4v4H3zm6 1h12v2H9zm-6 5h4v4H3zm6 1h12v2H9z',
+  jobs: 'M4 4h16v4H4zm0 6h10v4H4zm0 6h13v4H4zm15-6 3 2-3 2z',
+  lock: 'M12 2a5 5 0 0 0-5 5v3H5v12h14V10h-2V7a5 5 0 0 0-5-5zm-3 5a3 3 0 0 1 6 0v3H9zm2 7h2v4h-2z',
   users: 'M12 12a5 5 0 1 0 0-10 5 5 0 0 0 0 10zm0 2c-4.4 0-9 2.2-9 5v3h18v-3c0-2.8-4.6-5-9-5z'
 } as const
 

@@ -4,7 +4,8 @@ import { Link } from '../router/router.tsx'
 export const HOST_MENU = [
   { group: 'Monitoring', items: [{ id: 'monitoring', label: 'Charts', ready: true }] },
   { group: 'Inventory', items: [{ id: 'hardware', label: 'Hardware', ready: true }, { id: 'software', label: 'Software', ready: true }, { id: 'system', label: 'System', ready: true }] },
-  { group: 'Operations', items: [{ id: 'command', label: 'Remote command', ready: true }, { id: 'files', label: 'Files', ready: false }] }
+  { group: 'Operations', items: [{ id: 'command', label: 'Remote command', ready: true }, { id: 'terminal', label: 'Terminal', ready: true }, { id: 'files', label: 'Files', ready: true }] },
+  { group: 'System', items: [{ id: 'processes', label: 'Processes', ready: true }, { id: 'services', label: 'Services', ready: true }, { id: 'packages', label: 'Packages', ready: true }, { id: 'power', label: 'Power', ready: true }] }
 ] as const
 
 /** The label of a section id. */

@@ -1,5 +1,10 @@
 import type { HostDetail } from '@outpost/protocol'
-import { NotAvailable } from '../components/not-available.tsx'
+import { FilesPage } from './ops/files-page.tsx'
+import { PackagesPage } from './ops/packages-page.tsx'
+import { PowerPage } from './ops/power-page.tsx'
+import { ProcessesPage } from './ops/processes-page.tsx'
+import { ServicesPage } from './ops/services-page.tsx'
+import { TerminalPage } from './ops/terminal-page.tsx'
 import { CommandPanel } from './host-command.tsx'
 import { HardwarePanel } from './host-hardware.tsx'
 import { MonitoringPanel } from './host-monitoring.tsx'
@@ -14,7 +19,12 @@ export function HostSection (props: { host: HostDetail, section: string, onReloa
     case 'software': return <SoftwarePanel host={props.host} />
     case 'system': return <SystemPanel host={props.host} />
     case 'command': return <CommandPanel hostId={props.host.id} />
-    case 'files': return <NotAvailable what="Files" detail="Browsing, uploading and downloading files arrives with the remote-operations release. Nothing is shown here until the agent can really do it." />
+    case 'terminal': return <TerminalPage hostId={props.host.id} />
+    case 'files': return <FilesPage hostId={props.host.id} />
+    case 'processes': return <ProcessesPage hostId={props.host.id} hostName={props.host.name} />
+    case 'services': return <ServicesPage hostId={props.host.id} hostName={props.host.name} />
+    case 'packages': return <PackagesPage hostId={props.host.id} hostName={props.host.name} />
+    case 'power': return <PowerPage hostId={props.host.id} hostName={props.host.name} />
     default: return <p>No such section.</p>
   }
 }

@@ -1,7 +1,8 @@
 import type { HostDetail } from '@outpost/protocol'
 import { duration, when } from '../model/format.ts'
+import { PolicyPanel } from '../components/policy-panel.tsx'
 
-/** OS, kernel, uptime, logged-in users and listening ports. */
+/** OS, kernel, uptime, logged-in users, listening ports and the agent's local policy. */
 export function SystemPanel (props: { host: HostDetail }) {
   const inv = props.host.inventory
   const up = props.host.metrics['system.uptime_s']
@@ -26,6 +27,8 @@ export function SystemPanel (props: { host: HostDetail }) {
         <thead><tr><th scope="col">Proto</th><th scope="col">Address</th><th scope="col">Port</th><th scope="col">Process</th></tr></thead>
         <tbody>{ports.map(p => <tr key={`${p.protocol}${p.address}${p.port}`}><td>{p.protocol}</td><td>{p.address}</td><td>{p.port}</td><td>{p.process || '—'}</td></tr>)}</tbody>
       </table>
+      <h2>Local policy</h2>
+      <PolicyPanel policy={inv?.policy} />
     </>
   )
 }
