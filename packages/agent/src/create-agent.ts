@@ -19,6 +19,11 @@ import { DiskSpool, type SpoolDrop } from './spool/disk-spool.ts'
 import { loadAgentState, type AgentState } from './state/agent-state.ts'
 import { AutoTransport } from './transport/auto-transport.ts'
 import { PinnedAgent } from './transport/pinned-connector.ts'
+import { UpstreamSelector } from './transport/upstream-selector.ts'
+import { parseRelayListen, upstreamsFor } from './transport/upstream-list.ts'
+import { agentSigner } from './transport/upstream-signers.ts'
+import { startRelay } from './relay/start-relay.ts'
+import type { RelayServer } from './relay/relay-server.ts'
 import type { Transport, TransportStatus } from './transport/transport.ts'
 
 /** How long `stop()` keeps trying to send what is spooled. */
@@ -58,6 +63,10 @@ export interface Agent extends EventEmitter<AgentEvents> {
   readonly agentId: string | undefined
   /** Unacknowledged spooled messages (after `start()`). */
   readonly pending: number
+  /** The relay this agent runs for its site (with `relayListen`), once started. */
+  readonly relay: { readonly server: RelayServer, readonly address: { host: string, port: number } } | undefined
+  /** The ordered upstream list in use (after `start()`), or undefined without one. */
+  readonly upstreams: UpstreamSelector | undefined
 }
 
 /** Creates an UNSTARTED agent: nothing is read, opened or dialled until `start()`. */
@@ -73,6 +82,8 @@ class OutpostAgent extends EventEmitter<AgentEvents> implements Agent {
   #spool: DiskSpool | undefined
   #seen: SeenLog | undefined
   #pinned: PinnedAgent | undefined
+  #upstreams: UpstreamSelector | undefined
+  #relay: { readonly server: RelayServer, readonly address: { host: string, port: number } } | undefined
   #transport: Transport | undefined
   #scheduler: ReportScheduler | undefined
   #sender: SenderLoop | undefined
@@ -92,6 +103,9 @@ class OutpostAgent extends EventEmitter<AgentEvents> implements Agent {
   get agentId (): string | undefined {
     return this.#state?.agentId
   }
+
+  get relay (): Agent['relay'] { return this.#relay }
+  get upstreams (): UpstreamSelector | undefined { return this.#upstreams }
 
   get pending (): number {
     return this.#spool?.size ?? 0
@@ -122,7 +136,7 @@ class OutpostAgent extends EventEmitter<AgentEvents> implements Agent {
     if (this.#deps.transport !== undefined) {
       this.#transport = this.#deps.transport
     } else {
-      this.#pinned = new PinnedAgent({ fingerprint: state.fingerprint, proxy: this.#config.proxy })
+      this.#pinned = new PinnedAgent({ fingerprint: state.fingerprint, proxy: this.#config.proxy, upstreams: this.#selector(state) })
       this.#transport = new AutoTransport(
         { hubUrl: state.hubUrl, agentId: state.agentId, privateKey: state.keyPair.privateKey, agent: this.#pinned, now: this.#now },
         { mode: this.#config.transport, backoff: this.#config.backoff, ...(this.#deps.random === undefined ? {} : { random: this.#deps.random }) }
@@ -155,6 +169,12 @@ class OutpostAgent extends EventEmitter<AgentEvents> implements Agent {
       ...(this.#pinned === undefined ? {} : { link: { hubUrl: state.hubUrl, agentId: state.agentId, privateKey: state.keyPair.privateKey, agent: this.#pinned, now: this.#now, preferPost: this.#config.transport === 'http' } }),
       ...(log === undefined ? {} : { logger: log })
     })
+    if (this.#config.relayListen !== null) {
+      this.#relay = await startRelay({
+        state, listen: parseRelayListen(this.#config.relayListen, this.#config.relayAny), upstreams: this.#selector(state, true)!, now: this.#now,
+        ...(log === undefined ? {} : { logger: log })
+      })
+    }
     const onInstructions = (list: readonly unknown[]): void => this.#dispatch(list)
     this.#sender = new SenderLoop({
       spool: this.#spool,
@@ -203,7 +223,9 @@ class OutpostAgent extends EventEmitter<AgentEvents> implements Agent {
     } catch (err) {
       log?.info({ err, pending: this.#spool!.size }, 'could not flush the spool before stopping; it is kept for the next start')
     }
+    await this.#relay?.server.close()
     await this.#transport?.close()
+    this.#upstreams?.close()
     this.#pinned?.destroy()
     this.#spool?.close()
     this.#seen?.close()
@@ -211,6 +233,24 @@ class OutpostAgent extends EventEmitter<AgentEvents> implements Agent {
   }
 
   readonly #killRunning = new AbortController()
+
+  /**
+   * The agent's upstream list, made once: with `--upstream` entries, or for a relay (which
+   * always dials through it), else none (the pinned connector's own direct/proxy path).
+   */
+  #selector (state: AgentState, always = false): UpstreamSelector | null {
+    if (this.#upstreams === undefined && (always || this.#config.upstreams.length > 0)) {
+      const log = this.#deps.logger
+      this.#upstreams = new UpstreamSelector({
+        upstreams: upstreamsFor(this.#config.upstreams, state.hubUrl, this.#config.proxy),
+        sign: agentSigner(state.agentId, state.keyPair.privateKey),
+        retryMs: this.#config.upstreamRetryMs,
+        now: this.#now,
+        onSwitch: (u, index) => log?.info({ upstream: u.label, index }, `upstream now ${u.label}`)
+      })
+    }
+    return this.#upstreams ?? null
+  }
 
   #append (msg: UnsequencedReport | UnsequencedResult): void {
     const spooled = this.#spool!.append(msg)

@@ -30,6 +30,10 @@ export const AgentErrorCode = {
   PolicyDenied: 'AGENT_ERR_POLICY_DENIED',
   /** A `process-signal` target does not exist (ESRCH) or may not be signalled by the agent (EPERM). */
   NoSuchProcess: 'AGENT_ERR_NO_SUCH_PROCESS',
+  /** A relay refused a CONNECT (wrong target, unsigned, forged, replayed, loop, upstream down); the HTTP status and message say which. */
+  RelayRefused: 'AGENT_ERR_RELAY_REFUSED',
+  /** No upstream of the `--upstream` list could be reached. */
+  NoUpstream: 'AGENT_ERR_NO_UPSTREAM',
   SpoolFull: 'AGENT_ERR_SPOOL_FULL',
   State: 'AGENT_ERR_STATE',
   /** A collector could not read a source it cannot do without (e.g. /proc/stat). */

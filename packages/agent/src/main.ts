@@ -7,7 +7,7 @@ import { isEnrolled } from './state/agent-state.ts'
 /**
  * The agent process: enrolls first when the config carries a token and the state dir holds no
  * enrollment, then runs until SIGTERM or SIGINT and stops gracefully. Resolves after the stop.
- * The agent only ever dials out: nothing here (or below) opens a listening socket.
+ * The agent only dials out, unless it is configured as a relay for its site (`relayListen`).
  */
 export async function runAgent (config: AgentConfig, logger: Logger): Promise<void> {
   // Signals are taken over before any work starts, so that a SIGTERM during enrollment or
@@ -20,7 +20,7 @@ export async function runAgent (config: AgentConfig, logger: Logger): Promise<vo
   })
   try {
     if (config.enrollToken !== null && !isEnrolled(config.stateDir)) {
-      await enrollAgent({ token: config.enrollToken, stateDir: config.stateDir, proxy: config.proxy, logger })
+      await enrollAgent({ token: config.enrollToken, stateDir: config.stateDir, proxy: config.proxy, upstreams: config.upstreams, logger })
     } else if (config.enrollToken !== null) {
       logger.info({ stateDir: config.stateDir }, 'already enrolled; ignoring the enrollment token')
     }

@@ -10,6 +10,8 @@ export const HubPath = {
   AgentSessions: '/agent/v1/sessions',
   /** PUT (agent streams a download up) / GET (agent fetches an upload): `/agent/v1/transfers/{transferId}`, signed over an empty body. */
   AgentTransfers: '/agent/v1/transfers',
+  /** POST: a relay (signed as an agent) asks whether a downstream CONNECT is genuine (`RelayVerifyRequest` → `RelayVerifyAnswer`). */
+  AgentRelayVerify: '/agent/v1/relay/verify',
   /** Operator API root. */
   Api: '/api/v1',
   /** Liveness probe (no authentication, no data). */

@@ -19,9 +19,22 @@ export interface OutpostProcess {
   stop (graceMs?: number): Promise<number | null>
 }
 
-/** Starts `outpost ARGS…` with Node 24 (the test's own node). */
-export function startOutpost (args: readonly string[], options: { env?: Record<string, string | undefined>, cwd?: string } = {}): OutpostProcess {
-  const child = spawn(process.execPath, [OUTPOST_BIN, ...args], {
+/**
+ * A command that runs the next one in another context, e.g. `['ip', 'netns', 'exec', NS]`; it
+ * must exec (not fork) so that the pid and signals are those of `outpost` itself.
+ */
+export type CommandPrefix = readonly string[]
+
+/** argv of `outpost ARGS…` under `prefix`: [file, ...args] for `spawn`. */
+function outpostArgv (args: readonly string[], prefix: CommandPrefix = []): [string, string[]] {
+  const argv = [...prefix, process.execPath, OUTPOST_BIN, ...args]
+  return [argv[0] ?? process.execPath, argv.slice(1)]
+}
+
+/** Starts `outpost ARGS…` with Node 24 (the test's own node), under `prefix` when given. */
+export function startOutpost (args: readonly string[], options: { env?: Record<string, string | undefined>, cwd?: string, prefix?: CommandPrefix } = {}): OutpostProcess {
+  const [file, argv] = outpostArgv(args, options.prefix)
+  const child = spawn(file, argv, {
     cwd: options.cwd ?? process.cwd(),
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe']
@@ -94,8 +107,9 @@ export function startOutpost (args: readonly string[], options: { env?: Record<s
 }
 
 /** Runs `outpost ARGS…` to completion; for commands that end by themselves (admin, ctl). */
-export async function runOutpost (args: readonly string[], options: { env?: Record<string, string | undefined>, input?: string, timeoutMs?: number } = {}): Promise<{ code: number | null, stdout: string, stderr: string }> {
-  const child = spawn(process.execPath, [OUTPOST_BIN, ...args], { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] })
+export async function runOutpost (args: readonly string[], options: { env?: Record<string, string | undefined>, input?: string, timeoutMs?: number, prefix?: CommandPrefix } = {}): Promise<{ code: number | null, stdout: string, stderr: string }> {
+  const [file, argv] = outpostArgv(args, options.prefix)
+  const child = spawn(file, argv, { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (c: string) => { stdout += c })

@@ -1,6 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { isValid, validate, OutpostError } from '@outpost/protocol'
 import { AgentError, AgentErrorCode } from '../errors.ts'
+import { parseRelayListen, parseUpstream } from '../transport/upstream-list.ts'
+import { DEFAULT_UPSTREAM_RETRY_MS } from '../transport/upstream-selector.ts'
 
 export const DEFAULT_INTERVAL_MS = 30_000
 /** Each interval is stretched or shrunk at random by up to this fraction, so fleets never sync up. */
@@ -43,6 +45,17 @@ export const AgentConfigSchema = Type.Object({
   jitter: Type.Number({ minimum: 0, maximum: 0.5 }),
   /** HTTP CONNECT proxy URL (`http://host:port`), or null for a direct connection. */
   proxy: Type.Union([Type.String({ pattern: '^https?://' }), Type.Null()]),
+  /**
+   * Ordered ways to the hub, best first: `relay://host:port` (an Outpost relay) or the hub's
+   * `https://` URL (direct). Empty: direct to the enrolled hub URL. Relay entries exclude `proxy`.
+   */
+  upstreams: Type.Array(Type.String({ pattern: '^(relay|https)://' }), { maxItems: 16 }),
+  /** How long a failed upstream is tried last, and how often better ones are probed. */
+  upstreamRetryMs: Type.Integer({ minimum: 50, maximum: 3600_000 }),
+  /** `ADDR:PORT` where this agent relays for the agents of its site, or null (no relay). */
+  relayListen: Type.Union([Type.String({ minLength: 3 }), Type.Null()]),
+  /** Allows `relayListen` on a wildcard address (0.0.0.0, ::). */
+  relayAny: Type.Boolean(),
   /** `auto`: WebSocket when it connects, else POST/long-poll. */
   transport: Type.Union([Type.Literal('auto'), Type.Literal('ws'), Type.Literal('http')]),
   pollWaitMs: Type.Integer({ minimum: 0, maximum: 60_000 }),
@@ -67,6 +80,10 @@ export function parseAgentConfig (input: AgentConfigInput): AgentConfig {
     intervalMs: DEFAULT_INTERVAL_MS,
     jitter: DEFAULT_JITTER,
     proxy: null,
+    upstreams: [],
+    upstreamRetryMs: DEFAULT_UPSTREAM_RETRY_MS,
+    relayListen: null,
+    relayAny: false,
     transport: 'auto',
     pollWaitMs: DEFAULT_POLL_WAIT_MS,
     backoff: { minMs: DEFAULT_BACKOFF_MIN_MS, maxMs: DEFAULT_BACKOFF_MAX_MS },
@@ -85,6 +102,11 @@ export function parseAgentConfig (input: AgentConfigInput): AgentConfig {
       throw new AgentError(AgentErrorCode.Config, 'invalid agent config: ' + JSON.stringify(details), { cause: err, details })
     }
   }
+  const relays = merged.upstreams.map(parseUpstream).filter((u) => u.kind === 'relay')
+  if (relays.length > 0 && merged.proxy !== null) {
+    throw new AgentError(AgentErrorCode.Config, 'a proxy and relay upstreams cannot be combined: drop --proxy (or HTTPS_PROXY), or give only direct upstreams')
+  }
+  if (merged.relayListen !== null) parseRelayListen(merged.relayListen, merged.relayAny)
   if (merged.backoff.minMs > merged.backoff.maxMs) throw new AgentError(AgentErrorCode.Config, 'backoff.minMs must not exceed backoff.maxMs')
   return Object.freeze(structuredClone(merged)) as AgentConfig
 }

@@ -9,6 +9,9 @@ import { isEnrolled, saveAgentState, type AgentState } from '../state/agent-stat
 import { hubUrl } from '../transport/hub-link.ts'
 import { httpsPost, readHubAnswer } from '../transport/https-post.ts'
 import { PinnedAgent } from '../transport/pinned-connector.ts'
+import { UpstreamSelector } from '../transport/upstream-selector.ts'
+import { upstreamsFor } from '../transport/upstream-list.ts'
+import { enrollSigner } from '../transport/upstream-signers.ts'
 
 /** Time allowed for the enrollment request. */
 export const ENROLL_TIMEOUT_MS = 30_000
@@ -20,6 +23,8 @@ export interface EnrollOptions {
   readonly stateDir: string
   /** HTTP CONNECT proxy, or null. */
   readonly proxy?: string | null
+  /** Ordered upstream list (`relay://host:port` / the hub URL); the enrollment tunnels through it. */
+  readonly upstreams?: readonly string[]
   /** Name to register; the host name by default. */
   readonly hostname?: string
   readonly now?: () => number
@@ -53,7 +58,10 @@ export async function enrollAgent (opts: EnrollOptions): Promise<AgentState> {
     capabilities: [...KNOWN_CAPABILITIES],
     proof: signBytes(keyPair.privateKey, enrollSigningString(token.id, keyPair.publicKey, hostname))
   }
-  const agent = new PinnedAgent({ fingerprint: token.fingerprint, proxy: opts.proxy ?? null })
+  const upstreams = opts.upstreams !== undefined && opts.upstreams.length > 0
+    ? new UpstreamSelector({ upstreams: upstreamsFor(opts.upstreams, token.url, null), sign: enrollSigner(token.id, token.secret), now })
+    : null
+  const agent = new PinnedAgent({ fingerprint: token.fingerprint, proxy: upstreams === null ? opts.proxy ?? null : null, upstreams })
   const url = hubUrl(token.url, HubPath.AgentEnroll)
   opts.logger?.info({ hub: url.origin, proxy: opts.proxy != null }, 'enrolling')
   let enrolled: EnrolledMessage
@@ -69,6 +77,7 @@ export async function enrollAgent (opts: EnrollOptions): Promise<AgentState> {
     throw err
   } finally {
     agent.destroy()
+    upstreams?.close()
   }
   if (enrolled.protocolVersion !== PROTOCOL_VERSION) {
     throw new AgentError(AgentErrorCode.EnrollFailed, `hub speaks protocol ${enrolled.protocolVersion}, this agent ${PROTOCOL_VERSION}`)

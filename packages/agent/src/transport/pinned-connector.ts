@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream'
 import { normalizeFingerprint } from '@outpost/protocol'
 import { AgentError, AgentErrorCode } from '../errors.ts'
 import { openProxyTunnel } from './proxy-tunnel.ts'
+import type { UpstreamSelector } from './upstream-selector.ts'
 
 /** Default limit for TCP connect + proxy CONNECT + TLS handshake. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000
@@ -15,6 +16,10 @@ export interface PinnedConnectorOptions {
   readonly fingerprint: string
   /** `http://[user:pass@]host:port`, or null for a direct connection. */
   readonly proxy?: string | null
+  /** The ordered upstream list (relays and/or direct); exclusive with `proxy`. */
+  readonly upstreams?: UpstreamSelector | null
+  /** The relay path these connections extend (a relay's own checks with the hub; see `forwardPath`). */
+  readonly upstreamPath?: string
   readonly connectTimeoutMs?: number
 }
 
@@ -34,9 +39,15 @@ export async function connectPinned (target: PinnedTarget, opts: PinnedConnector
   const expected = normalizeFingerprint(opts.fingerprint)
   const timeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
   const host = target.host.replace(/^\[|\]$/g, '')
-  const raw = opts.proxy != null && opts.proxy !== ''
-    ? await openProxyTunnel(opts.proxy, { host, port: target.port }, timeoutMs)
-    : undefined
+  let raw: net.Socket | undefined
+  let upstreamIndex = -1
+  if (opts.upstreams != null) {
+    const opened = await opts.upstreams.open({ host, port: target.port }, timeoutMs, opts.upstreamPath ?? '')
+    raw = opened.socket
+    upstreamIndex = opened.index
+  } else if (opts.proxy != null && opts.proxy !== '') {
+    raw = await openProxyTunnel(opts.proxy, { host, port: target.port }, timeoutMs)
+  }
   return await new Promise((resolve, reject) => {
     const socket = tls.connect({
       ...(raw === undefined ? { host, port: target.port } : { socket: raw }),
@@ -65,6 +76,7 @@ export async function connectPinned (target: PinnedTarget, opts: PinnedConnector
       }
       clearTimeout(timer)
       socket.removeAllListeners('error')
+      if (upstreamIndex >= 0) opts.upstreams?.track(socket, upstreamIndex)
       resolve(socket)
     })
   })

@@ -18,13 +18,13 @@ export interface TunnelTarget {
  * or `https://` for a proxy reached over TLS with normal CA checks). Resolves with the socket,
  * ready for the TLS handshake with the hub, which the proxy cannot see into.
  */
-export function openProxyTunnel (proxyUrl: string, target: TunnelTarget, timeoutMs: number): Promise<Socket> {
+export function openProxyTunnel (proxyUrl: string, target: TunnelTarget, timeoutMs: number, extraHeaders: Readonly<Record<string, string>> = {}): Promise<Socket> {
   const proxy = new URL(proxyUrl)
   if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
     return Promise.reject(new AgentError(AgentErrorCode.Proxy, `unsupported proxy scheme "${proxy.protocol}": use http:// or https://`))
   }
   const authority = `${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`
-  const headers: Record<string, string> = { host: authority }
+  const headers: Record<string, string> = { ...extraHeaders, host: authority }
   if (proxy.username !== '') {
     const creds = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`
     headers['proxy-authorization'] = 'Basic ' + Buffer.from(creds).toString('base64')

@@ -18,6 +18,7 @@ import { sessionRoutes, sessionSocketDocs } from '../sessions/session-routes.ts'
 import { registerSessionAgentRoutes, sessionAgentRouteDocs } from '../sessions/session-agent-routes.ts'
 import { fileTransferRouteDocs, registerFileTransferRoutes } from './file-transfer-routes.ts'
 import { commandOutputAgentDoc, commandOutputRoutes, registerCommandOutputAgentRoute } from './command-output-routes.ts'
+import { registerRelayRoutes, relayRouteDoc } from './relay-routes.ts'
 
 const healthDoc: RouteDoc = { method: 'GET', url: HubPath.Health, summary: 'Liveness probe', auth: 'none', responses: { 200: Type.Object({ status: Type.Literal('ok') }) } }
 const wsDoc: RouteDoc = { method: 'GET', url: HubPath.AgentWebSocket, summary: 'Agent WebSocket (upgrade): challenge, signed auth, then agent frames and hub replies', auth: 'agent', responses: { 101: Type.Object({}) } }
@@ -45,12 +46,13 @@ export async function buildApp (s: HubServices, tls: TlsMaterial): Promise<Fasti
 
   let openapi: Record<string, unknown> | undefined
   const routes = [...operatorRoutes(s, () => openapi), ...consoleRoutes(s), ...sessionRoutes(s), ...commandOutputRoutes(s)]
-  openapi = buildOpenApi([healthDoc, ...agentRouteDocs, commandOutputAgentDoc, wsDoc, ...sessionAgentRouteDocs, ...sessionSocketDocs, ...routes, ...fileTransferRouteDocs])
+  openapi = buildOpenApi([healthDoc, ...agentRouteDocs, relayRouteDoc, commandOutputAgentDoc, wsDoc, ...sessionAgentRouteDocs, ...sessionSocketDocs, ...routes, ...fileTransferRouteDocs])
 
   app.get(HubPath.Health, async () => ({ status: 'ok' as const }))
   await registerAgentRoutes(app, s)
   await registerSessionAgentRoutes(app, s)
   await registerCommandOutputAgentRoute(app, s)
+  await registerRelayRoutes(app, s)
   await registerOperatorApi(app, s, routes)
   await registerFileTransferRoutes(app, s)
   registerConsole(app, s.config.consoleDir, s.log)

@@ -38,6 +38,8 @@ export interface Store {
    * nothing) when the token does not exist, the hash differs, it expired, or it was used.
    */
   enrollAgent (tokenId: string, secretHash: string, agent: NewAgent): Promise<AgentRecord | undefined>
+  /** An enrollment token's secret hash and state, or undefined; for relays checking an enrolling agent. */
+  getEnrollToken (id: string): Promise<{ readonly secretHash: string, readonly expiresAt: number, readonly usedAt: number | null } | undefined>
   getAgent (id: string): Promise<AgentRecord | undefined>
   listAgents (): Promise<AgentRecord[]>
   /**

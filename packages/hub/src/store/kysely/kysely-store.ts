@@ -137,6 +137,13 @@ export class KyselyStore implements Store {
     }))
   }
 
+  getEnrollToken (id: string): Promise<{ readonly secretHash: string, readonly expiresAt: number, readonly usedAt: number | null } | undefined> {
+    return guard('getEnrollToken', async () => {
+      const row = await this.#db.selectFrom('enroll_tokens').select(['secret_hash', 'expires_at', 'used_at']).where('id', '=', id).executeTakeFirst()
+      return row === undefined ? undefined : { secretHash: row.secret_hash, expiresAt: Number(row.expires_at), usedAt: row.used_at === null ? null : Number(row.used_at) }
+    })
+  }
+
   getAgent (id: string): Promise<AgentRecord | undefined> {
     return guard('getAgent', async () => {
       const row = await this.#db.selectFrom('agents').selectAll().where('id', '=', id).executeTakeFirst()
