@@ -1,4 +1,5 @@
 import https from 'node:https'
+import type { IncomingHttpHeaders } from 'node:http'
 
 /** One parsed Server-Sent Event (its `data` JSON-parsed). */
 export interface SseEvent {
@@ -9,6 +10,7 @@ export interface SseEvent {
 /** An open (or refused) Server-Sent Events request. */
 export interface SseStream {
   readonly status: number
+  readonly headers: IncomingHttpHeaders
   /** The answer's body when the hub refused (status ≠ 200), parsed when JSON. */
   readonly refusal: any
   /** Every event received so far, in order. */
@@ -46,6 +48,7 @@ export function openSse (hubUrl: string, path: string, headers: Record<string, s
       })
       const stream = {
         status: res.statusCode ?? 0,
+        headers: res.headers,
         refusal: undefined as unknown,
         events,
         ended,

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { DEFAULT_EXEC_OUTPUT_BYTES, DEFAULT_EXEC_TIMEOUT_MS, type ExecBody } from '@outpost/protocol'
 import { AgentError, AgentErrorCode } from '../errors.ts'
+import { CappedBuffer, signalProcessGroup } from './child-output.ts'
 
 /** What one `exec` produced. */
 export interface ExecOutcome {
@@ -12,28 +13,6 @@ export interface ExecOutcome {
   readonly truncated: boolean
   readonly timedOut: boolean
   readonly durationMs: number
-}
-
-class CappedBuffer {
-  readonly #chunks: Buffer[] = []
-  #size = 0
-  readonly #cap: number
-  truncated = false
-  constructor (cap: number) {
-    this.#cap = cap
-  }
-
-  push (c: Buffer): void {
-    const room = this.#cap - this.#size
-    if (c.length > room) this.truncated = true
-    if (room <= 0) return
-    const part = c.length > room ? c.subarray(0, room) : c
-    this.#chunks.push(part)
-    this.#size += part.length
-  }
-  text (): string {
-    return Buffer.concat(this.#chunks).toString('utf8')
-  }
 }
 
 /**
@@ -58,15 +37,7 @@ export function runExec (body: ExecBody, opts: { signal?: AbortSignal, onOutput?
     const out = new CappedBuffer(cap)
     const err = new CappedBuffer(cap)
     let timedOut = false
-    const killGroup = (): void => {
-      if (child.pid === undefined) return
-      try {
-        process.kill(-child.pid, 'SIGKILL')
-      } catch (e) {
-        // ESRCH: the group is already gone, which is what we wanted.
-        if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e
-      }
-    }
+    const killGroup = (): void => { signalProcessGroup(child.pid, 'SIGKILL') }
     const timer = setTimeout(() => { timedOut = true; killGroup() }, timeoutMs)
     const onAbort = (): void => killGroup()
     opts.signal?.addEventListener('abort', onAbort, { once: true })

@@ -1,8 +1,8 @@
 import { StringDecoder } from 'node:string_decoder'
 import type { Logger } from 'pino'
-import { AgentHeader, PROTOCOL_VERSION, commandOutputPath, signRequest, type CommandOutputChunk } from '@outpost/protocol'
+import { commandOutputPath, type CommandOutputChunk } from '@outpost/protocol'
 import { httpsPost } from '../transport/https-post.ts'
-import { hubUrl, type HubLink } from '../transport/hub-link.ts'
+import { hubUrl, signedHeaders, type HubLink } from '../transport/hub-link.ts'
 
 /** At most one POST this often: ≤ 4 a second per running command, whatever the tool prints. */
 export const OUTPUT_FLUSH_MS = 250
@@ -123,10 +123,7 @@ export class OutputStream {
   async #post (chunk: CommandOutputChunk): Promise<void> {
     const url = hubUrl(this.#link.hubUrl, commandOutputPath(this.#commandId))
     const body = Buffer.from(JSON.stringify(chunk))
-    const headers = {
-      ...signRequest(this.#link.privateKey, { method: 'POST', path: url.pathname, agentId: this.#link.agentId, body }, this.#link.now?.() ?? Date.now()),
-      [AgentHeader.Protocol]: String(PROTOCOL_VERSION)
-    }
+    const headers = signedHeaders(this.#link, 'POST', url.pathname, body)
     try {
       const answer = await httpsPost(url, body, { agent: this.#link.agent, headers, timeoutMs: POST_TIMEOUT_MS })
       if (answer.statusCode >= 200 && answer.statusCode < 300) return

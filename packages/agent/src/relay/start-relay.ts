@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net'
 import type { Logger } from 'pino'
-import { AgentHeader, HubPath, PROTOCOL_VERSION, RelayVerifyAnswer, signRequest, type RelayVerifyRequest } from '@outpost/protocol'
+import { HubPath, RelayVerifyAnswer, type RelayVerifyRequest } from '@outpost/protocol'
 import type { AgentState } from '../state/agent-state.ts'
-import { hubUrl } from '../transport/hub-link.ts'
+import { hubUrl, signedHeaders } from '../transport/hub-link.ts'
 import { httpsPost, readHubAnswer } from '../transport/https-post.ts'
 import { PinnedAgent } from '../transport/pinned-connector.ts'
 import { authorityOf, type UpstreamSelector } from '../transport/upstream-selector.ts'
@@ -30,10 +30,7 @@ export async function startRelay (opts: StartRelayOptions): Promise<{ server: Re
   const verifyUrl = hubUrl(state.hubUrl, HubPath.AgentRelayVerify)
   const askHub = async (req: RelayVerifyRequest): Promise<RelayVerifyAnswer> => {
     const body = Buffer.from(JSON.stringify(req))
-    const headers = {
-      ...signRequest(state.keyPair.privateKey, { method: 'POST', path: verifyUrl.pathname, agentId: state.agentId, body }, opts.now()),
-      [AgentHeader.Protocol]: String(PROTOCOL_VERSION)
-    }
+    const headers = signedHeaders({ agentId: state.agentId, privateKey: state.keyPair.privateKey, now: opts.now }, 'POST', verifyUrl.pathname, body)
     // A connection of its own, on the path of the CONNECT being checked: in a ring, the check
     // then never goes through the relay that asked for it (which would wait for this one).
     const agent = new PinnedAgent({ fingerprint: state.fingerprint, upstreams: opts.upstreams, upstreamPath: forwardPath(req.path, req.agentId, state.agentId) })

@@ -1,6 +1,6 @@
-import { AgentHeader, HubPath, MAX_BATCH_MESSAGES, PROTOCOL_VERSION, ReplyEnvelope, signRequest, type AgentMessage, type SpooledMessage } from '@outpost/protocol'
+import { HubPath, MAX_BATCH_MESSAGES, ReplyEnvelope, type AgentMessage, type SpooledMessage } from '@outpost/protocol'
 import { AgentError, AgentErrorCode } from '../errors.ts'
-import { hubUrl, type HubLink } from './hub-link.ts'
+import { hubUrl, signedHeaders, type HubLink } from './hub-link.ts'
 import { httpsPost, readHubAnswer } from './https-post.ts'
 import { StatusEmitter } from './status-emitter.ts'
 import type { Transport, TransportStatus } from './transport.ts'
@@ -50,11 +50,7 @@ export class HttpTransport implements Transport {
 
   async #post (msg: AgentMessage, timeoutMs: number, signal: AbortSignal | undefined): Promise<ReplyEnvelope> {
     const body = Buffer.from(JSON.stringify(msg))
-    const now = this.#link.now?.() ?? Date.now()
-    const headers = {
-      ...signRequest(this.#link.privateKey, { method: 'POST', path: this.#url.pathname, agentId: this.#link.agentId, body }, now),
-      [AgentHeader.Protocol]: String(PROTOCOL_VERSION)
-    }
+    const headers = signedHeaders(this.#link, 'POST', this.#url.pathname, body)
     try {
       const answer = await httpsPost(this.#url, body, { agent: this.#link.agent, headers, timeoutMs, signal })
       const reply = readHubAnswer(answer, ReplyEnvelope, 'reply')

@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto'
+import { AgentHeader, PROTOCOL_VERSION, signRequest } from '@outpost/protocol'
 import type { PinnedAgent } from './pinned-connector.ts'
 
 /** What a transport needs to talk to the hub as this agent. */
@@ -23,4 +24,15 @@ export function hubUrl (base: string, path: string): URL {
   u.search = ''
   u.hash = ''
   return u
+}
+
+/**
+ * The headers of one signed agent request to the hub: the protocol version and the request
+ * signature over `method`, `path` (with its query) and `body` (empty for a streamed body).
+ */
+export function signedHeaders (link: Pick<HubLink, 'agentId' | 'privateKey' | 'now'>, method: string, path: string, body: Uint8Array | string): Record<string, string> {
+  return {
+    ...signRequest(link.privateKey, { method, path, agentId: link.agentId, body }, link.now?.() ?? Date.now()),
+    [AgentHeader.Protocol]: String(PROTOCOL_VERSION)
+  }
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import { BusSubject, type Bus } from '../bus/bus.ts'
 import type { Store } from '../store/store.ts'
 import { hostSummary } from '../http/api-views.ts'
+import { DelayedFlush } from '../console/delayed-flush.ts'
 
 /** A host's `host` event goes out at most once per this many milliseconds. */
 export const HOST_EVENT_INTERVAL_MS = 1000
@@ -15,9 +16,7 @@ export const HOST_EVENT_INTERVAL_MS = 1000
 export class LivePublisher {
   readonly #d: { bus: Bus, store: Store, now: () => number, intervalMs: number, log: Logger }
   readonly #changed = new Set<string>()
-  #timer: NodeJS.Timeout | undefined
-  #flushing: Promise<void> | undefined
-  #closed = false
+  readonly #flusher = new DelayedFlush(HOST_EVENT_INTERVAL_MS, () => this.#flush())
 
   constructor (d: { bus: Bus, store: Store, now: () => number, intervalMs: number, log: Logger }) {
     this.#d = d
@@ -30,22 +29,14 @@ export class LivePublisher {
 
   /** A host reported, went offline or its open alerts changed: its summary goes out within a second. */
   hostChanged (hostId: string): void {
-    if (this.#closed) return
+    if (this.#flusher.closed) return
     this.#changed.add(hostId)
-    if (this.#timer !== undefined) return
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined
-      this.#flushing = this.#flush().finally(() => { this.#flushing = undefined })
-    }, HOST_EVENT_INTERVAL_MS)
-    this.#timer.unref()
+    this.#flusher.schedule()
   }
 
   /** Stops publishing host events; waits for one in progress. */
-  async close (): Promise<void> {
-    this.#closed = true
-    if (this.#timer !== undefined) clearTimeout(this.#timer)
-    this.#timer = undefined
-    await this.#flushing
+  close (): Promise<void> {
+    return this.#flusher.close()
   }
 
   async #flush (): Promise<void> {

@@ -6,9 +6,9 @@ import { HubError, HubErrorCode } from '../errors.ts'
 import { AuditAction, type AuditLog } from '../audit/audit-log.ts'
 import { RetryLaterError } from '../auth/login-service.ts'
 import type { OperatorIdentity } from '../auth/api-token-service.ts'
-import { SECURITY_HEADERS } from '../http/security-headers.ts'
 import { commandStatus } from '../http/api-views.ts'
 import { isFinished, type CommandService } from './command-service.ts'
+import { startEventStream, eventFrame } from '../http/event-stream.ts'
 
 /** A comment line this often keeps proxies from closing a quiet stream (as `GET /api/v1/events`). */
 export const OUTPUT_HEARTBEAT_MS = 25_000
@@ -68,19 +68,13 @@ export class CommandOutputStreams {
   /** Streams command `id` to `res` until it finishes, the client goes, or the hub closes. */
   open (res: ServerResponse, id: string, who: OperatorIdentity): void {
     const d = this.#d
-    res.writeHead(200, {
-      ...SECURITY_HEADERS,
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no'
-    })
+    startEventStream(res)
     // Headers go out with the first bytes: without these the client would wait for a chunk.
     res.write(': command output\n\n')
     let ended = false
     const write = (event: string, payload: unknown): void => {
       if (ended) return
-      res.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`)
+      res.write(eventFrame(event, payload))
       if (res.writableLength > MAX_BUFFER_BYTES) {
         d.log.info({ commandId: id, user: who.actor }, 'output stream client too slow: closed')
         end()

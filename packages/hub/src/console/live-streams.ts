@@ -7,8 +7,8 @@ import type { OperatorIdentity } from '../auth/api-token-service.ts'
 import type { SessionService } from '../auth/session-service.ts'
 import { isUnrestricted, type HostScope } from '../auth/host-scope.ts'
 import { RetryLaterError } from '../auth/login-service.ts'
-import { SECURITY_HEADERS } from '../http/security-headers.ts'
 import type { PresenceService } from './presence-service.ts'
+import { startEventStream, eventFrame } from '../http/event-stream.ts'
 
 /** A comment line this often keeps proxies from closing a quiet stream, and re-checks the session. */
 export const SSE_HEARTBEAT_MS = 25_000
@@ -56,13 +56,7 @@ export class LiveStreams {
 
   /** Streams to `res` until the client goes, the session ends, or the hub closes. */
   open (res: ServerResponse, who: OperatorIdentity): void {
-    res.writeHead(200, {
-      ...SECURITY_HEADERS,
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no'
-    })
+    startEventStream(res)
     res.write(`retry: ${RETRY_MS}\n\n`)
     const scoped = !isUnrestricted(who)
     // Scoping may read the store; the chain keeps a restricted stream's events in bus order.
@@ -78,7 +72,7 @@ export class LiveStreams {
       })
     }
     const write = (payload: LiveEvent): void => {
-      res.write(`event: ${payload.type}\ndata: ${JSON.stringify(payload)}\n\n`)
+      res.write(eventFrame(payload.type, payload))
       if (res.writableLength > MAX_STREAM_BUFFER_BYTES) {
         this.#log.info({ user: stream.user }, 'event stream client too slow: closed')
         stream.end()

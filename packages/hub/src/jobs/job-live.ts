@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import { BusSubject, type Bus } from '../bus/bus.ts'
 import type { Store } from '../store/store.ts'
 import { countOf, jobHost, jobSummary } from './job-views.ts'
+import { DelayedFlush } from '../console/delayed-flush.ts'
 
 /** Changes of one job are gathered this long and published as one `job` event. */
 export const JOB_EVENT_INTERVAL_MS = 300
@@ -15,9 +16,7 @@ export const JOB_EVENT_INTERVAL_MS = 300
 export class JobLive {
   readonly #d: { bus: Bus, store: Store, now: () => number, log: Logger }
   readonly #changed = new Map<string, Set<string>>()
-  #timer: NodeJS.Timeout | undefined
-  #flushing: Promise<void> = Promise.resolve()
-  #closed = false
+  readonly #flusher = new DelayedFlush(JOB_EVENT_INTERVAL_MS, () => this.#flush())
 
   constructor (d: { bus: Bus, store: Store, now: () => number, log: Logger }) {
     this.#d = d
@@ -25,16 +24,11 @@ export class JobLive {
 
   /** Hosts of a job changed state (none: the job itself did). */
   changed (jobId: string, hostIds: readonly string[] = []): void {
-    if (this.#closed) return
+    if (this.#flusher.closed) return
     const set = this.#changed.get(jobId) ?? new Set<string>()
     for (const h of hostIds) set.add(h)
     this.#changed.set(jobId, set)
-    if (this.#timer !== undefined) return
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined
-      this.#flushing = this.#flushing.then(() => this.#flush())
-    }, JOB_EVENT_INTERVAL_MS)
-    this.#timer.unref()
+    this.#flusher.schedule()
   }
 
   /**
@@ -42,7 +36,7 @@ export class JobLive {
    * from the command service on the replica that saw the change; never throws.
    */
   commandsChanged (commandIds: readonly string[]): void {
-    if (this.#closed || commandIds.length === 0) return
+    if (this.#flusher.closed || commandIds.length === 0) return
     this.#d.store.jobs.jobHostsOfCommands(commandIds).then((rows) => {
       for (const r of rows) this.changed(r.jobId, [r.hostId])
     }, (err: unknown) => {
@@ -51,11 +45,8 @@ export class JobLive {
   }
 
   /** Stops publishing; waits for an event being built. */
-  async close (): Promise<void> {
-    this.#closed = true
-    if (this.#timer !== undefined) clearTimeout(this.#timer)
-    this.#timer = undefined
-    await this.#flushing
+  close (): Promise<void> {
+    return this.#flusher.close()
   }
 
   async #flush (): Promise<void> {

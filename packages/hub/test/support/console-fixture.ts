@@ -1,10 +1,10 @@
 // Console test helpers: users made over the API, logins that keep the cookie and CSRF token,
-// raw requests, a settable clock, and a reader of Server-Sent Events.
+// raw requests, a settable clock, and the console's event stream read in order.
 import https from 'node:https'
 import type { IncomingMessage } from 'node:http'
 import assert from 'node:assert/strict'
 import type { TestContext } from 'node:test'
-import { request, type Answer } from '@outpost/testkit'
+import { openSse, request, type Answer, type SseEvent } from '@outpost/testkit'
 import type { HubFixture } from './hub-fixture.ts'
 
 /** Twelve characters at least, as `CreateUserRequest` wants. */
@@ -73,13 +73,11 @@ export function rawGet (f: HubFixture, path: string): Promise<Answer> {
   })
 }
 
-/** One parsed Server-Sent Event. */
-export interface SseEvent { readonly event: string, readonly data: any }
-
 /** An open `GET /api/v1/events` stream; `next` waits (bounded) for an event matching `pred`. */
 export interface EventStream {
   readonly status: number
   readonly headers: IncomingMessage['headers']
+  /** Consumes events up to and including the first later one matching `pred`. */
   next (pred: (e: SseEvent) => boolean, what: string): Promise<SseEvent>
   /** Resolves when the hub ends the stream. */
   readonly ended: Promise<void>
@@ -87,53 +85,23 @@ export interface EventStream {
 }
 
 /** Opens the event stream with a session cookie or a bearer token; closed by `t.after`. */
-export function openEvents (t: TestContext, f: HubFixture, auth: { browser?: Browser, bearer?: string }): Promise<EventStream> {
-  const u = new URL(f.url)
-  const headers: Record<string, string> = { accept: 'text/event-stream' }
+export async function openEvents (t: TestContext, f: HubFixture, auth: { browser?: Browser, bearer?: string }): Promise<EventStream> {
+  const headers: Record<string, string> = {}
   if (auth.browser !== undefined) headers.cookie = auth.browser.cookie
   if (auth.bearer !== undefined) headers.authorization = `Bearer ${auth.bearer}`
-  return new Promise((resolve, reject) => {
-    const req = https.request({ host: u.hostname, port: u.port, path: '/api/v1/events', headers, rejectUnauthorized: false, agent: false }, (res) => {
-      const seen: SseEvent[] = []
-      const waiters = new Set<() => void>()
-      let buf = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk: string) => {
-        buf += chunk
-        let i
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, i)
-          buf = buf.slice(i + 2)
-          const event = /^event: (.*)$/m.exec(block)?.[1]
-          const data = /^data: (.*)$/m.exec(block)?.[1]
-          if (event !== undefined && data !== undefined) seen.push({ event, data: JSON.parse(data) })
-        }
-        for (const w of [...waiters]) w()
-      })
-      const ended = new Promise<void>((resolveEnd) => { res.once('end', resolveEnd); res.once('close', resolveEnd) })
-      const stream: EventStream = {
-        status: res.statusCode ?? 0,
-        headers: res.headers,
-        ended,
-        close: () => { req.destroy() },
-        next: (pred, what) => new Promise((resolveNext, rejectNext) => {
-          const check = (): void => {
-            const found = seen.findIndex(pred)
-            if (found < 0) return
-            const [e] = seen.splice(0, found + 1).slice(-1)
-            clearTimeout(timer)
-            waiters.delete(check)
-            if (e !== undefined) resolveNext(e)
-          }
-          const timer = setTimeout(() => { waiters.delete(check); rejectNext(new Error(`no event: ${what}`)) }, 10_000)
-          waiters.add(check)
-          check()
-        })
-      }
-      t.after(() => { req.destroy() })
-      resolve(stream)
-    })
-    req.on('error', reject)
-    req.end()
-  })
+  const sse = await openSse(f.url, '/api/v1/events', headers)
+  t.after(() => { sse.close() })
+  // Events before `consumed` were handed out (or skipped) by an earlier `next`.
+  let consumed = 0
+  return {
+    status: sse.status,
+    headers: sse.headers,
+    ended: sse.ended,
+    close: () => { sse.close() },
+    next: async (pred, what) => {
+      const e = await sse.next((x) => sse.events.indexOf(x) >= consumed && pred(x), what, 10_000)
+      consumed = sse.events.indexOf(e) + 1
+      return e
+    }
+  }
 }

@@ -1,5 +1,5 @@
 import type { Static, TSchema } from '@sinclair/typebox'
-import { CommandOutputChunk, CommandStatus, CreatedCommand, type CommandStatus as CommandStatusType, type InstructionBody } from '@outpost/protocol'
+import { CommandOutputChunk, CommandStatus, CreatedCommand, type CommandStatus as CommandStatusType, type CreateCommandRequest } from '@outpost/protocol'
 import type { ApiClient } from './api-client.ts'
 import { ApiError } from './api-error.ts'
 import { checkAnswer, matches } from './check.ts'
@@ -10,12 +10,8 @@ const WAIT_MS = 25_000
 const MAX_POLLS = 25
 const DONE = new Set(['completed', 'failed', 'rejected', 'expired'])
 
-/**
- * What the console sends to `POST /api/v1/hosts/:id/commands`: an instruction body (transfers and
- * sessions have their own routes). Spelled out here because the protocol's `CreateCommandRequest`
- * type is built with `.map` and does not keep each body's fields.
- */
-export type CommandBody = Exclude<InstructionBody, { type: 'file-download' | 'file-upload' | 'session-open' }> & { ttlMs?: number }
+/** What the console sends to `POST /api/v1/hosts/:id/commands` (transfers and sessions have their own routes). */
+export type CommandBody = CreateCommandRequest
 
 /** Queues an instruction for a host; answers its command id. */
 export function createCommand (c: ApiClient, hostId: string, body: CommandBody): Promise<{ id: string }> {

@@ -11,8 +11,11 @@ export interface Async<T> {
   set (fn: (old: T | undefined) => T | undefined): void
 }
 
-/** Loads on mount and whenever `deps` change. */
-export function useAsync<T> (load: (signal: AbortSignal) => Promise<T>, deps: readonly unknown[]): Async<T> {
+/**
+ * Loads on mount and whenever `deps` change. `describe` turns a failure into the text shown
+ * (operation pages keep an agent error's code and explanation, see `useOpAsync`).
+ */
+export function useAsync<T> (load: (signal: AbortSignal) => Promise<T>, deps: readonly unknown[], describe: (err: unknown) => string = errorText): Async<T> {
   const [data, setData] = useState<T | undefined>(undefined)
   const [error, setError] = useState<string | undefined>(undefined)
   const [loading, setLoading] = useState(true)
@@ -22,7 +25,7 @@ export function useAsync<T> (load: (signal: AbortSignal) => Promise<T>, deps: re
     setLoading(true)
     load(ac.signal).then(
       (v) => { if (!ac.signal.aborted) { setData(v); setError(undefined); setLoading(false) } },
-      (err: unknown) => { if (!ac.signal.aborted) { setError(errorText(err)); setLoading(false) } }
+      (err: unknown) => { if (!ac.signal.aborted) { setError(describe(err)); setLoading(false) } }
     )
     return () => { ac.abort() }
   // eslint-disable-next-line react-hooks/exhaustive-deps

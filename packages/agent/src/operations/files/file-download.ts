@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto'
-import fs from 'node:fs/promises'
 import { pipeline } from 'node:stream/promises'
 import type { FileDownloadBody, FileTransferResult } from '@outpost/protocol'
 import { AgentError, AgentErrorCode } from '../../errors.ts'
 import type { HubLink } from '../../transport/hub-link.ts'
 import type { OperationContext, OperationResult } from '../operation.ts'
-import { guardPath, openChecked } from './file-guard.ts'
+import { openGuardedFile } from './file-guard.ts'
 import { fileError, jsonOutput } from './file-facts.ts'
 import { requireSuccess, responseOf, transferRequest } from './transfer-request.ts'
 
@@ -21,15 +20,11 @@ export function requireLink (ctx: OperationContext): HubLink {
 /** Streams a regular file to the hub (`PUT /agent/v1/transfers/{id}`), hashing it on the way. */
 export async function downloadFile (body: FileDownloadBody, ctx: OperationContext): Promise<OperationResult> {
   const link = requireLink(ctx)
-  const g = await guardPath(ctx.guard, body.path)
-  if ('denied' in g) return g
-  const opened = await openChecked(ctx.guard, body.path, g.real, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK)
+  const opened = await openGuardedFile(ctx.guard, body.path)
   if ('denied' in opened) return opened
   const h = opened.handle
   try {
-    const st = await h.stat()
-    if (!st.isFile()) throw new AgentError(AgentErrorCode.NotAFile, `${body.path} is not a regular file`)
-    const size = st.size
+    const size = opened.stat.size
     const hash = createHash('sha256')
     let sent = 0
     const req = transferRequest(link, 'PUT', body.transferId, { contentLength: size, signal: ctx.signal })

@@ -1,8 +1,10 @@
 import fs from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
+import type { Stats } from 'node:fs'
 import path from 'node:path'
 import type { PathGuard } from '../../policy/path-guard.ts'
 import type { PolicyDenial } from '../../policy/exec-policy.ts'
+import { AgentError, AgentErrorCode } from '../../errors.ts'
 import { fileError } from './file-facts.ts'
 
 /** The guard's answer for a file operation: a denial, or the path with every link resolved. */
@@ -43,6 +45,26 @@ export async function openChecked (guard: PathGuard, p: string, real: string, fl
     return { handle }
   } catch (err) {
     await handle.close()
+    throw fileError(err, p)
+  }
+}
+
+/**
+ * Opens a regular file for reading (`guardPath`, then `openChecked`, non-blocking so a FIFO cannot
+ * hang the agent) and stats the opened descriptor; anything else than a regular file is
+ * `AGENT_ERR_NOT_A_FILE`. The caller closes the handle.
+ */
+export async function openGuardedFile (guard: PathGuard, p: string): Promise<{ readonly denied: PolicyDenial } | { readonly handle: FileHandle, readonly stat: Stats }> {
+  const g = await guardPath(guard, p)
+  if ('denied' in g) return g
+  const opened = await openChecked(guard, p, g.real, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK)
+  if ('denied' in opened) return opened
+  try {
+    const stat = await opened.handle.stat()
+    if (!stat.isFile()) throw new AgentError(AgentErrorCode.NotAFile, `${p} is not a regular file`)
+    return { handle: opened.handle, stat }
+  } catch (err) {
+    await opened.handle.close()
     throw fileError(err, p)
   }
 }

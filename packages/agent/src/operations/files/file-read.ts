@@ -1,21 +1,16 @@
 import { createHash } from 'node:crypto'
-import fs from 'node:fs/promises'
 import { MAX_FILE_VIEW_BYTES, type FileContent, type FileReadBody } from '@outpost/protocol'
 import { AgentError, AgentErrorCode } from '../../errors.ts'
 import type { OperationContext, OperationResult } from '../operation.ts'
-import { guardPath, openChecked } from './file-guard.ts'
+import { openGuardedFile } from './file-guard.ts'
 import { fileError, jsonOutput, modeString } from './file-facts.ts'
 
 /** A regular file's whole content, up to `MAX_FILE_VIEW_BYTES`. */
 export async function readWholeFile (body: FileReadBody, ctx: OperationContext): Promise<OperationResult> {
-  const g = await guardPath(ctx.guard, body.path)
-  if ('denied' in g) return g
-  const opened = await openChecked(ctx.guard, body.path, g.real, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK)
+  const opened = await openGuardedFile(ctx.guard, body.path)
   if ('denied' in opened) return opened
-  const h = opened.handle
+  const { handle: h, stat: st } = opened
   try {
-    const st = await h.stat()
-    if (!st.isFile()) throw new AgentError(AgentErrorCode.NotAFile, `${body.path} is not a regular file`)
     if (st.size > MAX_FILE_VIEW_BYTES) throw new AgentError(AgentErrorCode.FileTooLarge, `${body.path} has ${st.size} bytes; file-read returns at most ${MAX_FILE_VIEW_BYTES} (download it instead)`)
     // One byte more than allowed: a file growing meanwhile is caught, not cut.
     const buf = Buffer.alloc(MAX_FILE_VIEW_BYTES + 1)

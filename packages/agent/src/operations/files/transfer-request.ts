@@ -1,8 +1,8 @@
 import https from 'node:https'
 import type { ClientRequest, IncomingMessage } from 'node:http'
-import { AgentHeader, ErrorEnvelope, HubPath, PROTOCOL_VERSION, isValid, signRequest } from '@outpost/protocol'
+import { ErrorEnvelope, HubPath, isValid } from '@outpost/protocol'
 import { AgentError, AgentErrorCode } from '../../errors.ts'
-import { hubUrl, type HubLink } from '../../transport/hub-link.ts'
+import { hubUrl, signedHeaders, type HubLink } from '../../transport/hub-link.ts'
 
 /** Longest a transfer connection may sit without any progress. */
 export const TRANSFER_IDLE_TIMEOUT_MS = 60_000
@@ -14,10 +14,7 @@ export const TRANSFER_IDLE_TIMEOUT_MS = 60_000
  */
 export function transferRequest (link: HubLink, method: 'GET' | 'PUT', transferId: string, opts: { contentLength?: number, signal?: AbortSignal | undefined }): ClientRequest {
   const url = hubUrl(link.hubUrl, `${HubPath.AgentTransfers}/${transferId}`)
-  const headers: Record<string, string> = {
-    [AgentHeader.Protocol]: String(PROTOCOL_VERSION),
-    ...signRequest(link.privateKey, { method, path: url.pathname, agentId: link.agentId, body: Buffer.alloc(0) }, (link.now ?? Date.now)())
-  }
+  const headers = signedHeaders(link, method, url.pathname, Buffer.alloc(0))
   if (opts.contentLength !== undefined) {
     headers['content-type'] = 'application/octet-stream'
     headers['content-length'] = String(opts.contentLength)

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process'
 import { AgentError, AgentErrorCode } from '../../errors.ts'
+import { CappedBuffer, signalProcessGroup } from '../../executor/child-output.ts'
+import type { ExecOutcome } from '../../executor/exec-runner.ts'
 
 /**
  * The environment every system tool runs with, on top of the agent's own: untranslated messages
@@ -30,16 +32,8 @@ export interface ToolRun {
   readonly onOutput?: (stream: 'stdout' | 'stderr', data: Buffer) => void
 }
 
-/** What a tool run produced. */
-export interface ToolOutcome {
-  readonly exitCode: number | null
-  readonly signal: string | null
-  readonly stdout: string
-  readonly stderr: string
-  readonly truncated: boolean
-  readonly timedOut: boolean
-  readonly durationMs: number
-}
+/** What a tool run produced: the same facts as an `exec`. */
+export type ToolOutcome = ExecOutcome
 
 /** True when `err` (from `runTool`) says the program is not installed. */
 export function isMissingTool (err: unknown): boolean {
@@ -59,18 +53,10 @@ export function runTool (run: ToolRun): Promise<ToolOutcome> {
   const [file, ...args] = run.argv
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { env: { ...process.env, ...TOOL_ENV }, shell: false, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
-    const kept = { stdout: new Capped(cap), stderr: new Capped(cap) }
+    const kept = { stdout: new CappedBuffer(cap), stderr: new CappedBuffer(cap) }
     let timedOut = false
     let killTimer: NodeJS.Timeout | undefined
-    const signalGroup = (sig: NodeJS.Signals): void => {
-      if (child.pid === undefined) return
-      try {
-        process.kill(-child.pid, sig)
-      } catch (e) {
-        // ESRCH: the group is gone already, which is what we wanted.
-        if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e
-      }
-    }
+    const signalGroup = (sig: NodeJS.Signals): void => { signalProcessGroup(child.pid, sig) }
     const stop = (): void => {
       signalGroup('SIGTERM')
       killTimer ??= setTimeout(() => signalGroup('SIGKILL'), KILL_GRACE_MS)
@@ -105,28 +91,4 @@ export function runTool (run: ToolRun): Promise<ToolOutcome> {
       })
     })
   })
-}
-
-class Capped {
-  readonly #chunks: Buffer[] = []
-  readonly #cap: number
-  #size = 0
-  truncated = false
-
-  constructor (cap: number) {
-    this.#cap = cap
-  }
-
-  push (c: Buffer): void {
-    const room = this.#cap - this.#size
-    if (c.length > room) this.truncated = true
-    if (room <= 0) return
-    const part = c.length > room ? c.subarray(0, room) : c
-    this.#chunks.push(part)
-    this.#size += part.length
-  }
-
-  text (): string {
-    return Buffer.concat(this.#chunks).toString('utf8')
-  }
 }

@@ -1,6 +1,6 @@
-import { AgentHeader, HubPath, PROTOCOL_VERSION, SessionIn, parseJson, signRequest, type SessionControl, type SessionOut } from '@outpost/protocol'
+import { HubPath, SessionIn, parseJson, type SessionControl, type SessionOut } from '@outpost/protocol'
 import { AgentError, AgentErrorCode } from '../../errors.ts'
-import { hubUrl, type HubLink } from '../../transport/hub-link.ts'
+import { hubUrl, signedHeaders, type HubLink } from '../../transport/hub-link.ts'
 import { httpsPost, type HttpAnswer } from '../../transport/https-post.ts'
 import type { ChannelHandlers, SessionChannel } from './session-channel.ts'
 
@@ -36,7 +36,7 @@ export async function openPostChannel (link: HubLink, sessionId: string, h: Chan
   const post = async (path: string, body: Buffer, timeoutMs: number): Promise<HttpAnswer> => {
     const url = hubUrl(link.hubUrl, '')
     const target = new URL(path, url)
-    const headers = { [AgentHeader.Protocol]: String(PROTOCOL_VERSION), ...signRequest(link.privateKey, { method: 'POST', path: target.pathname + target.search, agentId: link.agentId, body }, link.now?.() ?? Date.now()) }
+    const headers = signedHeaders(link, 'POST', target.pathname + target.search, body)
     const res = await httpsPost(target, body, { agent: link.agent, headers, timeoutMs, signal: abort.signal })
     if (res.statusCode >= 400) {
       throw new AgentError(AgentErrorCode.HubRefused, `hub refused ${path.split('?')[0] ?? ''} (${res.statusCode}): ${res.body.toString('utf8').slice(0, 300)}`, { details: { status: res.statusCode } })

@@ -1,7 +1,7 @@
 import WebSocket from 'ws'
-import { AgentHeader, HubPath, PROTOCOL_VERSION, SessionControl, parseJson, signRequest } from '@outpost/protocol'
+import { HubPath, SessionControl, parseJson } from '@outpost/protocol'
 import { AgentError, AgentErrorCode } from '../../errors.ts'
-import { hubUrl, type HubLink } from '../../transport/hub-link.ts'
+import { hubUrl, signedHeaders, type HubLink } from '../../transport/hub-link.ts'
 import type { ChannelHandlers, SessionChannel } from './session-channel.ts'
 
 /** Connect and upgrade within this. */
@@ -17,7 +17,7 @@ const MAX_FRAME_BYTES = 1024 * 1024
 export function openWsChannel (link: HubLink, sessionId: string, h: ChannelHandlers): Promise<SessionChannel> {
   const url = hubUrl(link.hubUrl, `${HubPath.AgentSessions}/${sessionId}`)
   url.protocol = 'wss:'
-  const headers = { [AgentHeader.Protocol]: String(PROTOCOL_VERSION), ...signRequest(link.privateKey, { method: 'GET', path: url.pathname, agentId: link.agentId, body: '' }, link.now?.() ?? Date.now()) }
+  const headers = signedHeaders(link, 'GET', url.pathname, '')
   const ws = new WebSocket(url, { agent: link.agent, headers, perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES, handshakeTimeout: SESSION_WS_HANDSHAKE_MS })
   return new Promise((resolve, reject) => {
     let open = false
