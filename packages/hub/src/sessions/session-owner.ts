@@ -77,20 +77,28 @@ export class SessionOwner {
     await this.#recorder.flushed()
   }
 
-  /** Ends the session once: tells both sides, closes the recording, stores and audits the end. */
+  /**
+   * Ends the session once: closes the recording and stores the end, then tells both sides and
+   * audits it. Stored first, so that a browser reloading the session list when its socket closes
+   * finds the session closed with its recording.
+   */
   async close (reason: string, actor: string): Promise<void> {
     if (this.#closed) return
     this.#closed = true
     this.#state = 'closed'
     for (const t of this.#timers) clearTimeout(t)
     for (const u of this.#unsubscribe.splice(0)) u()
-    const s = sessionSubjects(this.#row.id)
-    publishControl(this.#d.bus, s.up, { t: 'closed', reason })
-    publishControl(this.#d.bus, s.down, { t: 'closed', reason })
-    this.#d.onClosed(this.#row.id)
-    await this.#recorder.close()
     const endedAt = this.#d.now()
-    await this.#d.store.finish(this.#row.id, { endedAt, exitCode: this.#exitCode, reason, recordingBytes: this.#recorder.bytes })
+    try {
+      await this.#recorder.close()
+      await this.#d.store.finish(this.#row.id, { endedAt, exitCode: this.#exitCode, reason, recordingBytes: this.#recorder.bytes })
+    } finally {
+      // Both sides hear of the end even when storing it failed.
+      const s = sessionSubjects(this.#row.id)
+      publishControl(this.#d.bus, s.up, { t: 'closed', reason })
+      publishControl(this.#d.bus, s.down, { t: 'closed', reason })
+      this.#d.onClosed(this.#row.id)
+    }
     await this.#d.audit.record({
       actor, action: AuditAction.SessionClose, target: `session:${this.#row.id}`, result: 'ok',
       detail: { hostId: this.#row.agentId, reason, exitCode: this.#exitCode, recordingBytes: this.#recorder.bytes, durationMs: endedAt - this.#row.createdAt }

@@ -44,7 +44,6 @@ export function LiveTerminal (props: { hostId: string, onChanged: () => void }) 
         ended = true
         setPhase({ t: 'ended', code, reason })
         view.term.options.disableStdin = true
-        props.onChanged()
       }
       ws.onmessage = (ev: MessageEvent<ArrayBuffer | string>) => {
         if (typeof ev.data !== 'string') { view.term.write(new Uint8Array(ev.data)); return }
@@ -56,7 +55,8 @@ export function LiveTerminal (props: { hostId: string, onChanged: () => void }) 
         else if (msg.t === 'closed') end(null, msg.reason)
       }
       ws.onopen = () => { ws.send(JSON.stringify({ t: 'resize', cols: clamp(view.term.cols, 10, 1000), rows: clamp(view.term.rows, 2, 500) })) }
-      ws.onclose = () => end(null, 'the connection closed')
+      // The hub closes the socket once it stored the session's end: the list is current only then.
+      ws.onclose = () => { end(null, 'the connection closed'); props.onChanged() }
       const input = view.term.onData(d => { if (ws.readyState === WebSocket.OPEN) ws.send(enc.encode(d)) })
       const resized = view.term.onResize(({ cols: c, rows: r }) => {
         if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ t: 'resize', cols: clamp(c, 10, 1000), rows: clamp(r, 2, 500) }))
