@@ -19,10 +19,12 @@ import { DiskSpool, type SpoolDrop } from './spool/disk-spool.ts'
 import { loadAgentState, type AgentState } from './state/agent-state.ts'
 import { AutoTransport } from './transport/auto-transport.ts'
 import { PinnedAgent } from './transport/pinned-connector.ts'
-import { UpstreamSelector } from './transport/upstream-selector.ts'
+import { UpstreamSelector, authorityOf } from './transport/upstream-selector.ts'
 import { parseRelayListen, upstreamsFor } from './transport/upstream-list.ts'
 import { agentSigner } from './transport/upstream-signers.ts'
 import { startRelay } from './relay/start-relay.ts'
+import { RefusalEvents } from './relay/refusal-events.ts'
+import { RelayLoadMeter, currentLink } from './runtime/topology-report.ts'
 import type { RelayServer } from './relay/relay-server.ts'
 import type { Transport, TransportStatus } from './transport/transport.ts'
 
@@ -84,6 +86,8 @@ class OutpostAgent extends EventEmitter<AgentEvents> implements Agent {
   #pinned: PinnedAgent | undefined
   #upstreams: UpstreamSelector | undefined
   #relay: { readonly server: RelayServer, readonly address: { host: string, port: number } } | undefined
+  #relayLoad: RelayLoadMeter | undefined
+  #refusals: RefusalEvents | undefined
   #transport: Transport | undefined
   #scheduler: ReportScheduler | undefined
   #sender: SenderLoop | undefined
@@ -153,6 +157,10 @@ class OutpostAgent extends EventEmitter<AgentEvents> implements Agent {
       thresholds: this.#config.thresholds,
       collectors: withPolicyInInventory(this.#deps.collectors ?? createHostCollectors(), inventoryPolicy(policy, this.#config.policyFile)),
       append: (r) => this.#append(r),
+      topology: () => ({
+        link: currentLink(this.#upstreams ?? null, state.hubUrl, this.#config.proxy),
+        ...(this.#relayLoad === undefined ? {} : { relay: this.#relayLoad.report() })
+      }),
       now: this.#now,
       ...(this.#deps.random === undefined ? {} : { random: this.#deps.random }),
       ...(log === undefined ? {} : { logger: log })
@@ -170,10 +178,21 @@ class OutpostAgent extends EventEmitter<AgentEvents> implements Agent {
       ...(log === undefined ? {} : { logger: log })
     })
     if (this.#config.relayListen !== null) {
+      const refusals = new RefusalEvents((events) => {
+        try {
+          this.#append({ type: 'report', time: this.#now(), events })
+        } catch (err) {
+          // Refusals stay counted in the relay's stats; a spool that cannot take them must not stop the agent.
+          log?.warn({ err, events: events.length }, 'could not spool relay refusal events')
+        }
+      }, this.#config.intervalMs, this.#now)
+      this.#refusals = refusals
       this.#relay = await startRelay({
         state, listen: parseRelayListen(this.#config.relayListen, this.#config.relayAny), upstreams: this.#selector(state, true)!, now: this.#now,
+        onRefuse: (r) => refusals.add(r),
         ...(log === undefined ? {} : { logger: log })
       })
+      this.#relayLoad = new RelayLoadMeter(this.#relay.server, authorityOf(this.#relay.address.host, this.#relay.address.port))
     }
     const onInstructions = (list: readonly unknown[]): void => this.#dispatch(list)
     this.#sender = new SenderLoop({
@@ -206,6 +225,7 @@ class OutpostAgent extends EventEmitter<AgentEvents> implements Agent {
     if (this.#abort === undefined || this.#abort.signal.aborted) return
     const log = this.#deps.logger
     await this.#scheduler?.stop()
+    this.#refusals?.close()
     // Kill running programs: their results (SIGKILL) are spooled and go out with the flush or the next start.
     const kill = new AbortController()
     this.#killRunning.abort()

@@ -2,9 +2,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import net from 'node:net'
-import { decodeEnrollToken, enrollRelaySignature, generateSigningKeyPair, randomId, signRelayConnect, RelayHeader } from '@outpost/protocol'
+import { decodeEnrollToken, enrollRelaySignature, generateSigningKeyPair, randomId, signRelayConnect, RelayHeader, RELAY_REFUSED_EVENT } from '@outpost/protocol'
+import { api } from '@outpost/testkit'
 import { loadAgentState } from '@outpost/agent'
-import { siteHub, startSiteAgent } from './support/relay-fixture.ts'
+import { siteHub, startSiteAgent, until } from './support/relay-fixture.ts'
 
 /** Sends a raw request to the relay and returns the status code of its answer. */
 async function rawStatus (port: number, head: string): Promise<number> {
@@ -69,6 +70,16 @@ test('a relay forwards only genuine, fresh, loop-free CONNECTs to its own hub', 
   const stats = relay.agent.relay!.server.stats
   assert.equal(stats.connections, 1, 'only the genuine CONNECT was carried')
   assert.equal(stats.refused, 10)
+  // Each refusal reaches the hub as a `relay.refused` event of the relay (which the hub audits).
+  let events: Array<{ name: string, message: string }> = []
+  await until(async () => {
+    const host = await api(hub.url, hub.adminToken, `/hosts/${relay.agentId}`)
+    events = (host.json.recentEvents as typeof events).filter((e) => e.name === RELAY_REFUSED_EVENT)
+    return events.length >= 10
+  }, 'the refusals to reach the hub as events')
+  assert.equal(events.length, 10)
+  assert.ok(events.some((e) => e.message.includes('(508)') && e.message.includes('loop')), 'the loop refusal is named')
+  assert.ok(events.some((e) => e.message.includes(`agent ${leaf.agentId}`) && e.message.includes('(407)')), 'the forged CONNECT names the claimed agent')
 })
 
 test('an enrollment CONNECT needs the token secret, not just its id', async (t) => {

@@ -23,6 +23,7 @@ Environment:
   OUTPOST_ADMIN_PASSWORD   password of the first admin user (hub, first start)
   OUTPOST_ADMIN_EMAIL      that user's address, notified by the default alert rules
   OUTPOST_SMTP_URL         the --smtp URL, kept out of the process list
+  OUTPOST_BUS_URL          the hub's --bus URL (NATS), kept out of the process list
   HTTPS_PROXY              CONNECT proxy for the agent when --proxy is not given
   OUTPOST_HUB, OUTPOST_TOKEN, OUTPOST_FINGERPRINT   defaults for ctl
 

@@ -20,6 +20,7 @@ import { JobLive } from './jobs/job-live.ts'
 import { buildJobServices } from './jobs/job-services.ts'
 import { SessionService } from './sessions/session-service.ts'
 import { DEFAULT_SESSION_LIMITS } from './sessions/session-limits.ts'
+import { TopologyRecorder } from './topology/topology-recorder.ts'
 
 /** What the services are wired from. */
 export interface ServiceInputs {
@@ -46,6 +47,8 @@ export function buildServices (i: ServiceInputs): HubServices {
   const notifier = new Notifier(i.notifyRetry === undefined ? options : { ...options, retry: i.notifyRetry })
   const alerts = new AlertService({ store, bus, audit, notifier, now, log: log.child({ component: 'alerts' }), intervalMs: config.agentIntervalMs, adminEmail: config.adminEmail })
   ingest.onCommitted((reports) => { alerts.onReports(reports) })
+  const topology = new TopologyRecorder({ store, audit, log: log.child({ component: 'topology' }) })
+  ingest.onCommitted((reports) => { topology.onReports(reports) })
   const jobLive = new JobLive({ bus, store, now, log: log.child({ component: 'jobs' }) })
   const commands = new CommandService({
     store, bus, audit, hubKey, now, log: log.child({ component: 'commands' }),

@@ -4,7 +4,7 @@ import type { Server } from 'node:http'
 import { pino, type Logger } from 'pino'
 import type { FastifyInstance } from 'fastify'
 import type { Bus } from './bus/bus.ts'
-import { MemoryBus } from './bus/memory-bus.ts'
+import { openBus } from './bus/open-bus.ts'
 import type { Store } from './store/store.ts'
 import { openStore } from './store/open-store.ts'
 import type { HubConfig } from './config/hub-config.ts'
@@ -17,6 +17,7 @@ import { buildServices } from './build-services.ts'
 import type { HubServices } from './hub-services.ts'
 import { buildApp } from './http/build-app.ts'
 import { AgentWsServer, type WsTiming } from './ws/agent-ws-server.ts'
+import type { UpgradeAdmissionOptions } from './ws/upgrade-admission.ts'
 import { SessionSockets } from './sessions/session-sockets.ts'
 import { adminOps, type HubAdminOps } from './admin/admin-ops.ts'
 import type { RetryPolicy } from './notify/retry-policy.ts'
@@ -43,6 +44,8 @@ export interface HubDeps {
   readonly bus?: Bus
   readonly now?: () => number
   readonly wsTiming?: WsTiming
+  /** Bounds of the agent WebSocket front; default `DEFAULT_UPGRADE_ADMISSION` (tests lower them). */
+  readonly wsAdmission?: UpgradeAdmissionOptions
   /** How failed notifications are retried; default `DEFAULT_NOTIFY_RETRY` (tests shorten it). */
   readonly notifyRetry?: RetryPolicy
 }
@@ -53,7 +56,8 @@ interface Started { store: Store, tls: TlsMaterial, services: HubServices, app: 
 export function createHub (config: HubConfig, deps: HubDeps = {}): Hub {
   const log = deps.logger ?? pino({ level: config.logLevel })
   const now = deps.now ?? Date.now
-  const bus = deps.bus ?? new MemoryBus()
+  // Connected in `start`: a NATS bus that cannot be reached fails the start, not the construction.
+  let bus: Bus | undefined = deps.bus
   const closing = new AbortController()
   let port: number | null = config.listen.port === 0 ? null : config.listen.port
   let init: Promise<Started> | undefined
@@ -73,13 +77,14 @@ export function createHub (config: HubConfig, deps: HubDeps = {}): Hub {
     const guessHost = config.publicUrl !== null ? urlHost(config.publicUrl) : config.listen.host
     const tls = await loadTlsMaterial(config, guessHost === '0.0.0.0' || guessHost === '::' ? null : guessHost)
     cert = tls
+    const theBus = bus ??= await openBus(config, log.child({ component: 'bus' }))
     const store = deps.store ?? await openStore(storeOptionsFor(config))
     try {
       const hubKey = await loadHubSigningKey(store)
-      const services = buildServices({ config, store, bus, log, now, hubKey, closing: closing.signal, notifyRetry: deps.notifyRetry, identity: { publicUrl, fingerprint: () => tls.fingerprint } })
+      const services = buildServices({ config, store, bus: theBus, log, now, hubKey, closing: closing.signal, notifyRetry: deps.notifyRetry, identity: { publicUrl, fingerprint: () => tls.fingerprint } })
       const app = await buildApp(services, tls)
-      const ws = new AgentWsServer(services, deps.wsTiming)
-      const sessionSockets = new SessionSockets({ sessions: services.sessions, operators: services.console.authenticator, agents: services.requestAuth, audit: services.audit, bus, log: log.child({ component: 'sessions' }), publicUrl: config.publicUrl, closing: closing.signal })
+      const ws = new AgentWsServer(services, deps.wsTiming, deps.wsAdmission)
+      const sessionSockets = new SessionSockets({ sessions: services.sessions, operators: services.console.authenticator, agents: services.requestAuth, audit: services.audit, bus: theBus, log: log.child({ component: 'sessions' }), publicUrl: config.publicUrl, closing: closing.signal })
       ws.attach(app.server as Server, (req, socket, head) => sessionSockets.handleUpgrade(req, socket, head))
       return { store, tls, services, app, ws, sessionSockets, admin: adminOps({ ...services, adminEmail: config.adminEmail }) }
     } catch (err) {
@@ -113,7 +118,7 @@ export function createHub (config: HubConfig, deps: HubDeps = {}): Hub {
         if (deps.store === undefined) await s.store.close()
       }
     }
-    if (deps.bus === undefined) await bus.close()
+    if (deps.bus === undefined) await bus?.close()
   }
 
   return {

@@ -25,7 +25,9 @@ export const HubErrorCode = {
   TotpRequired: 'HUB_ERR_TOTP_REQUIRED',
   Conflict: 'HUB_ERR_CONFLICT',
   /** The host has as many live sessions open as the hub allows. */
-  SessionLimit: 'HUB_ERR_SESSION_LIMIT'
+  SessionLimit: 'HUB_ERR_SESSION_LIMIT',
+  /** The message bus between replicas (NATS) cannot be reached, or a request on it went unanswered. */
+  Bus: 'HUB_ERR_BUS'
 } as const
 export type HubErrorCode = (typeof HubErrorCode)[keyof typeof HubErrorCode]
 
@@ -48,7 +50,8 @@ const STATUS: Record<HubErrorCode, number> = {
   HUB_ERR_THROTTLED: 429,
   HUB_ERR_TOTP_REQUIRED: 401,
   HUB_ERR_CONFLICT: 409,
-  HUB_ERR_SESSION_LIMIT: 429
+  HUB_ERR_SESSION_LIMIT: 429,
+  HUB_ERR_BUS: 503
 }
 
 /** A hub failure; its HTTP status follows from its code. */

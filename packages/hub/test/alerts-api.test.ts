@@ -18,7 +18,7 @@ test('default rules are created once across restarts and notify the admin addres
   t.after(() => fs.rmSync(dataDir, { recursive: true, force: true }))
   const first = await startHub({ dataDir, config: { adminEmail: 'admin@example.test' } })
   const rules = (await api(first.url, first.adminToken, '/alert-rules')).json as Array<{ id: string, notify: { emails: string[] }, condition: Record<string, unknown>, severity: string }>
-  assert.deepEqual(rules.map(r => r.id).sort(), ['default-filesystem-full', 'default-host-offline', 'default-load-high', 'default-memory-full'])
+  assert.deepEqual(rules.map(r => r.id).sort(), ['default-filesystem-full', 'default-host-offline', 'default-load-high', 'default-memory-full', 'default-relay-unreachable'])
   for (const r of rules) assert.deepEqual(r.notify.emails, ['admin@example.test'])
   const load = rules.find(r => r.id === 'default-load-high')
   assert.deepEqual(load?.condition, { type: 'metric-threshold', metric: 'load.5m', op: '>', value: 2, perCore: true, forMs: 300_000 })
@@ -29,7 +29,7 @@ test('default rules are created once across restarts and notify the admin addres
   const second = await startHub({ dataDir, config: { adminEmail: 'admin@example.test' } })
   t.after(() => second.cleanup())
   const again = (await api(second.url, second.adminToken, '/alert-rules')).json as Array<{ id: string }>
-  assert.deepEqual(again.map(r => r.id).sort(), ['default-filesystem-full', 'default-host-offline', 'default-load-high'], 'not duplicated, and a deleted default stays deleted')
+  assert.deepEqual(again.map(r => r.id).sort(), ['default-filesystem-full', 'default-host-offline', 'default-load-high', 'default-relay-unreachable'], 'not duplicated, and a deleted default stays deleted')
 })
 
 test('roles: viewers read, operators acknowledge and silence, only admins change rules; every change is audited', async (t) => {
@@ -96,7 +96,7 @@ test('hostile or inconsistent input is refused with 400 and changes nothing', as
     { ...RULE, scope: { type: 'host', hostId: '../../etc' } }
   ]
   for (const body of bad) assert.equal((await post(body)).status, 400, JSON.stringify(body))
-  assert.equal((await api(f.url, f.adminToken, '/alert-rules')).json.length, 4, 'only the defaults')
+  assert.equal((await api(f.url, f.adminToken, '/alert-rules')).json.length, 5, 'only the defaults')
   const now = Date.now()
   const iso = (ms: number): string => new Date(ms).toISOString()
   for (const body of [

@@ -70,8 +70,8 @@ test('operator API: openapi.json documents every route', async (t) => {
     ['get', '/api/v1/commands/{id}/output'], ['post', '/agent/v1/commands/{commandId}/output'],
     // jobs (jobs-*.test.ts)
     ['get', '/api/v1/jobs'], ['post', '/api/v1/jobs'], ['get', '/api/v1/jobs/{id}'], ['post', '/api/v1/jobs/{id}/cancel'],
-    // relays (relay-verify.test.ts)
-    ['post', '/agent/v1/relay/verify']
+    // relays (relay-verify.test.ts, relay-topology-api.test.ts)
+    ['post', '/agent/v1/relay/verify'], ['get', '/api/v1/relays']
   ]
   for (const [method, path] of expected) assert.ok(res.json.paths[path]?.[method] !== undefined, `${method} ${path} missing`)
   const documented = Object.values(res.json.paths as Record<string, object>).reduce((n: number, p) => n + Object.keys(p).length, 0)

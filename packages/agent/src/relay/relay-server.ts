@@ -2,7 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { Logger } from 'pino'
-import { MAX_RELAY_HOPS, RelayHeader } from '@outpost/protocol'
+import { MAX_RELAY_HOPS, RELAY_ENROLL_PREFIX, RelayHeader } from '@outpost/protocol'
 import { AgentErrorCode } from '../errors.ts'
 import type { RelayAuthenticator } from './relay-auth.ts'
 
@@ -30,6 +30,18 @@ export interface RelayServerOptions {
   /** Dials the next hop with the path extended by this relay (signed as this relay when it is a relay). */
   readonly dial: (path: string) => Promise<Socket>
   readonly logger?: Logger
+  /** Told of every refused CONNECT (the agent reports them to the hub, which audits them). */
+  readonly onRefuse?: (r: RelayRefusal) => void
+}
+
+/** A CONNECT this relay refused. */
+export interface RelayRefusal {
+  /** `x-outpost-agent` as claimed (unverified), if any. */
+  readonly agentId: string | undefined
+  readonly target: string | undefined
+  readonly path: string
+  readonly status: number
+  readonly reason: string
 }
 
 /**
@@ -42,6 +54,8 @@ export class RelayServer {
   readonly #opts: RelayServerOptions
   readonly #server: Server
   readonly #sockets = new Set<Duplex>()
+  /** Open connections per agent that use this relay as its first hop (verified ids only). */
+  readonly #firstHop = new Map<string, number>()
 
   constructor (opts: RelayServerOptions) {
     this.#opts = opts
@@ -63,6 +77,11 @@ export class RelayServer {
     return typeof a === 'object' && a !== null ? { host: a.address, port: a.port } : { host, port }
   }
 
+  /** Agents whose first hop this relay is, now (those with a connection open through it). */
+  downstream (): string[] {
+    return [...this.#firstHop.keys()]
+  }
+
   /** Stops listening and cuts every carried connection. */
   async close (): Promise<void> {
     for (const s of this.#sockets) s.destroy()
@@ -80,6 +99,7 @@ export class RelayServer {
     const refuse = (status: number, reason: string): void => {
       this.stats.refused++
       log?.info({ agentId, target: req.url, path, status, reason, audit: 'relay.refuse' }, `relay refused a CONNECT: ${reason}`)
+      this.#opts.onRefuse?.({ agentId, target: req.url, path, status, reason })
       const body = JSON.stringify({ error: { code: AgentErrorCode.RelayRefused, message: reason } })
       client.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Refused'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`)
     }
@@ -107,6 +127,17 @@ export class RelayServer {
     this.stats.connections++
     this.stats.active++
     this.#sockets.add(upstream)
+    // Only a CONNECT that came straight from its agent (no path yet) makes this relay its first
+    // hop; an enrolling agent has no id the hub could show yet.
+    const firstHopOf = path === '' && agentId !== undefined && !agentId.startsWith(RELAY_ENROLL_PREFIX) ? agentId : undefined
+    if (firstHopOf !== undefined) {
+      this.#firstHop.set(firstHopOf, (this.#firstHop.get(firstHopOf) ?? 0) + 1)
+      upstream.once('close', () => {
+        const n = (this.#firstHop.get(firstHopOf) ?? 1) - 1
+        if (n <= 0) this.#firstHop.delete(firstHopOf)
+        else this.#firstHop.set(firstHopOf, n)
+      })
+    }
     log?.debug({ agentId, path, audit: 'relay.connect' }, 'relaying')
     upstream.once('close', () => { this.#sockets.delete(upstream); this.stats.active--; client.destroy() })
     upstream.on('error', () => upstream.destroy())

@@ -7,7 +7,7 @@ import { httpsPost, readHubAnswer } from '../transport/https-post.ts'
 import { PinnedAgent } from '../transport/pinned-connector.ts'
 import { authorityOf, type UpstreamSelector } from '../transport/upstream-selector.ts'
 import { RelayAuthenticator } from './relay-auth.ts'
-import { RELAY_DIAL_TIMEOUT_MS, RelayServer, forwardPath } from './relay-server.ts'
+import { RELAY_DIAL_TIMEOUT_MS, RelayServer, forwardPath, type RelayRefusal } from './relay-server.ts'
 
 /** Time allowed for the hub to check a downstream CONNECT. */
 const VERIFY_TIMEOUT_MS = 10_000
@@ -19,6 +19,8 @@ export interface StartRelayOptions {
   readonly upstreams: UpstreamSelector
   readonly now: () => number
   readonly logger?: Logger
+  /** Told of every refused CONNECT. */
+  readonly onRefuse?: (r: RelayRefusal) => void
 }
 
 /** Starts the relay of an enrolled agent; resolves once it listens. */
@@ -45,7 +47,8 @@ export async function startRelay (opts: StartRelayOptions): Promise<{ server: Re
     target: { host, port, authority: authorityOf(host, port) },
     auth: new RelayAuthenticator(askHub, opts.now),
     dial: async (path: string): Promise<Socket> => (await opts.upstreams.open({ host, port }, RELAY_DIAL_TIMEOUT_MS, path)).socket,
-    ...(opts.logger === undefined ? {} : { logger: opts.logger.child({ component: 'relay' }) })
+    ...(opts.logger === undefined ? {} : { logger: opts.logger.child({ component: 'relay' }) }),
+    ...(opts.onRefuse === undefined ? {} : { onRefuse: opts.onRefuse })
   })
   const address = await server.listen(opts.listen.host, opts.listen.port)
   opts.logger?.info({ ...address, hub: authorityOf(host, port) }, 'relay listening')

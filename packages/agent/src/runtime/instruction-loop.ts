@@ -1,6 +1,5 @@
 import type { Logger } from 'pino'
-import { AgentErrorCode } from '../errors.ts'
-import { Backoff, sleep, type BackoffOptions } from '../transport/backoff.ts'
+import { Backoff, retryDelay, sleep, type BackoffOptions } from '../transport/backoff.ts'
 import type { Transport } from '../transport/transport.ts'
 
 /** What the instruction loop needs. */
@@ -29,9 +28,8 @@ export async function runInstructionLoop (o: InstructionLoopOptions, signal: Abo
       if (o.pollWaitMs === 0) await sleep(o.backoff.minMs, signal)
     } catch (err) {
       if (signal.aborted) return
-      const e = err as { code?: unknown, message?: unknown, details?: { retryAfterMs?: unknown } }
-      let ms = backoff.next()
-      if (e.code === AgentErrorCode.Throttled && typeof e.details?.retryAfterMs === 'number') ms = Math.max(ms, e.details.retryAfterMs)
+      const e = err as { code?: unknown, message?: unknown }
+      const ms = retryDelay(backoff, err, o.random)
       o.logger?.warn({ code: e.code, inMs: ms }, `waiting for instructions failed: ${String(e.message)}`)
       try {
         await sleep(ms, signal)

@@ -21,6 +21,8 @@ export interface SchedulerOptions {
   readonly collectors: AgentCollectors
   /** Spools a report (synchronously durable). */
   readonly append: (r: UnsequencedReport) => void
+  /** Topology facts sent with every status report: the upstream in use, and what a relay carries. */
+  readonly topology?: () => Pick<UnsequencedReport, 'link' | 'relay'>
   readonly now?: () => number
   readonly random?: () => number
   readonly logger?: Logger
@@ -108,7 +110,10 @@ export class ReportScheduler {
     if (sample !== undefined && what.metrics !== null) {
       report.metrics = what.metrics === undefined ? sample.metrics : sample.metrics.filter((m) => what.metrics!.has(m.name))
     }
-    if (sample !== undefined && what.status) report.status = sample.snapshot
+    if (sample !== undefined && what.status) {
+      report.status = sample.snapshot
+      Object.assign(report, this.#o.topology?.())
+    }
     if (what.inventory !== false) {
       this.#inventoryCheckedAt = this.#now()
       try {

@@ -1,8 +1,7 @@
 import type { Logger } from 'pino'
 import { MAX_BATCH_MESSAGES, type ReplyEnvelope } from '@outpost/protocol'
-import { AgentErrorCode } from '../errors.ts'
 import type { DiskSpool } from '../spool/disk-spool.ts'
-import { Backoff, sleep, type BackoffOptions } from '../transport/backoff.ts'
+import { Backoff, retryDelay, sleep, type BackoffOptions } from '../transport/backoff.ts'
 import type { Transport } from '../transport/transport.ts'
 import { Wakeup } from './wakeup.ts'
 
@@ -79,9 +78,8 @@ export class SenderLoop {
   }
 
   async #pause (err: unknown, signal: AbortSignal): Promise<void> {
-    const e = err as { code?: unknown, message?: unknown, details?: { retryAfterMs?: unknown } }
-    let ms = this.#backoff.next()
-    if (e.code === AgentErrorCode.Throttled && typeof e.details?.retryAfterMs === 'number') ms = Math.max(ms, e.details.retryAfterMs)
+    const e = err as { code?: unknown, message?: unknown }
+    const ms = retryDelay(this.#backoff, err, this.#o.random)
     this.#o.logger?.warn({ code: e.code, inMs: ms, pending: this.#o.spool.size }, `sending reports failed: ${String(e.message)}`)
     try {
       await sleep(ms, signal)

@@ -1,6 +1,6 @@
 import type { ReplyEnvelope, SpooledMessage } from '@outpost/protocol'
-import { AgentErrorCode } from '../errors.ts'
-import { Backoff, type BackoffOptions } from './backoff.ts'
+import { AgentError, AgentErrorCode } from '../errors.ts'
+import { Backoff, retryAfterOf, retryDelay, type BackoffOptions } from './backoff.ts'
 import { HttpTransport } from './http-transport.ts'
 import type { HubLink } from './hub-link.ts'
 import { StatusEmitter } from './status-emitter.ts'
@@ -23,7 +23,9 @@ export interface AutoTransportOptions {
  * The agent's default transport. In `auto` mode it uses the WebSocket whenever one connects and
  * authenticates; when it cannot (refused upgrade, proxy, hub option) or the socket dies, it
  * carries on over POST/long-poll by itself, announces `fallback`, and tries the WebSocket again
- * after a jittered, growing delay. `ws` and `http` force one path.
+ * after a jittered, growing delay. `ws` and `http` force one path. An upgrade refused with 429/503
+ * and `Retry-After` (the hub shedding load) is not a reason to fall back: every call fails as
+ * throttled until that delay (plus jitter) has passed, so the burst does not move to POST.
  */
 export class AutoTransport implements Transport {
   readonly #link: HubLink
@@ -34,6 +36,8 @@ export class AutoTransport implements Transport {
   #ws: WsTransport | undefined
   #connecting: Promise<WsTransport | undefined> | undefined
   #retryAt = 0
+  /** Until then every call fails as throttled: the hub refused an upgrade with Retry-After. */
+  #heldUntil = 0
   #closed = false
 
   constructor (link: HubLink, opts: AutoTransportOptions) {
@@ -55,11 +59,24 @@ export class AutoTransport implements Transport {
   }
 
   awaitInstructions (waitMs: number, signal?: AbortSignal): Promise<ReplyEnvelope> {
-    return this.#viaBest(signal, (t) => t.awaitInstructions(waitMs, signal))
+    return this.#viaBest(signal, (t) => t.awaitInstructions(t === this.#http ? this.#pollWait(waitMs) : waitMs, signal))
+  }
+
+  /**
+   * A fallback poll over POST ends when the WebSocket is due to be tried again: once the sender
+   * has brought a new WebSocket up, the hub pushes instructions on it, and a poll still held
+   * over POST would leave them unread until it ends (up to `waitMs`, e.g. after every relay
+   * failover).
+   */
+  #pollWait (waitMs: number): number {
+    if (this.#opts.mode !== 'auto') return waitMs
+    return Math.max(0, Math.min(waitMs, this.#retryAt - (this.#link.now?.() ?? Date.now())))
   }
 
   /** Runs `call` on the WebSocket when it is up, on POST otherwise or when the WebSocket fails. */
   async #viaBest (signal: AbortSignal | undefined, call: (t: Transport) => Promise<ReplyEnvelope>): Promise<ReplyEnvelope> {
+    const holdMs = this.#heldUntil - (this.#link.now?.() ?? Date.now())
+    if (holdMs > 0) throw new AgentError(AgentErrorCode.Throttled, `hub asked to wait; ${holdMs} ms left`, { details: { retryAfterMs: holdMs } })
     const ws = await this.#pick()
     if (ws === undefined) return await call(this.#http)
     try {
@@ -106,6 +123,15 @@ export class AutoTransport implements Transport {
       await ws.connect()
     } catch (err) {
       off()
+      const after = retryAfterOf(err)
+      if (after !== undefined) {
+        // The hub is shedding load: neither the WebSocket nor POST until it said to come back
+        // (plus jitter), or the fallback would hit it with the same burst over POST.
+        const inMs = retryDelay(this.#backoff, err, this.#opts.random)
+        this.#heldUntil = this.#retryAt = (this.#link.now?.() ?? Date.now()) + inMs
+        this.#status.emit({ type: 'reconnecting', transport: 'ws', inMs })
+        throw err
+      }
       const inMs = this.#scheduleRetry()
       if (this.#opts.mode === 'ws') {
         this.#status.emit({ type: 'reconnecting', transport: 'ws', inMs })

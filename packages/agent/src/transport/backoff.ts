@@ -71,3 +71,22 @@ export function parseRetryAfter (value: string | undefined, now = Date.now()): n
   const at = Date.parse(value)
   return Number.isNaN(at) ? undefined : Math.max(0, Math.min(at - now, 3600_000))
 }
+
+/** The `Retry-After` delay (ms) a throttled (429/503) failure carries, or undefined. */
+export function retryAfterOf (err: unknown): number | undefined {
+  const e = err as { code?: unknown, details?: { retryAfterMs?: unknown } } | undefined
+  const ms = e?.code === AgentErrorCode.Throttled ? e.details?.retryAfterMs : undefined
+  return typeof ms === 'number' && Number.isFinite(ms) ? Math.max(0, ms) : undefined
+}
+
+/**
+ * The wait after a failure: the next back-off step, and never less than the hub's `Retry-After`
+ * plus a random share of as much again. Without that jitter every agent refused in one burst
+ * would come back in the same instant and be refused again.
+ */
+export function retryDelay (backoff: Backoff, err: unknown, random: () => number = Math.random): number {
+  const ms = backoff.next()
+  const after = retryAfterOf(err)
+  if (after === undefined) return ms
+  return Math.max(ms, after + Math.floor(random() * (after + 1)))
+}

@@ -4,6 +4,7 @@ import {
   type ReplyEnvelope, type SpooledMessage, type WsAuthMessage, type WsAgentFrame
 } from '@outpost/protocol'
 import { AgentError, AgentErrorCode } from '../errors.ts'
+import { parseRetryAfter } from './backoff.ts'
 import { hubUrl, type HubLink } from './hub-link.ts'
 import { MAX_HUB_ANSWER_BYTES } from './https-post.ts'
 import { StatusEmitter } from './status-emitter.ts'
@@ -118,6 +119,11 @@ export class WsTransport implements Transport {
         }
       })
       ws.on('pong', () => { this.#alive = true })
+      // A refused upgrade: 429/503 carry the hub's Retry-After, so the caller can wait it out.
+      ws.on('unexpected-response', (_req, res) => {
+        res.resume()
+        fail(refusedUpgrade(res.statusCode ?? 0, res.headers['retry-after']))
+      })
     })
   }
 
@@ -244,6 +250,14 @@ export class WsTransport implements Transport {
       this.#status.emit({ type: 'disconnect', transport: this.kind, error: { code: String(code ?? AgentErrorCode.Transport), message: err.message } })
     }
   }
+}
+
+function refusedUpgrade (statusCode: number, retryAfter: string | string[] | undefined): AgentError {
+  if (statusCode === 429 || statusCode === 503) {
+    const retryAfterMs = parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter)
+    return new AgentError(AgentErrorCode.Throttled, `hub is busy (WebSocket upgrade answered ${statusCode}), retry after ${retryAfterMs ?? '?'} ms`, { statusCode, details: { retryAfterMs } })
+  }
+  return new AgentError(AgentErrorCode.Transport, `Unexpected server response: ${statusCode}`, { statusCode })
 }
 
 function rawText (data: WebSocket.RawData): Buffer {

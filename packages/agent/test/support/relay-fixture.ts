@@ -6,6 +6,7 @@ import path from 'node:path'
 import { once } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { startHub, api, type TestHub } from '@outpost/testkit'
+import type { HubConfigInput } from '@outpost/hub'
 import { createAgent, enrollAgent, parseAgentConfig, type Agent } from '@outpost/agent'
 
 type T = { after: (fn: () => unknown) => void }
@@ -13,8 +14,8 @@ type T = { after: (fn: () => unknown) => void }
 /** A started agent and, for a relay, its `relay://` URL. */
 export interface SiteAgent { readonly agent: Agent, readonly stateDir: string, readonly agentId: string, readonly relayUrl: string | undefined }
 
-export async function siteHub (t: T): Promise<TestHub> {
-  const hub = await startHub()
+export async function siteHub (t: T, config: Partial<HubConfigInput> = {}): Promise<TestHub> {
+  const hub = await startHub({ config })
   t.after(() => hub.cleanup())
   return hub
 }
@@ -27,14 +28,15 @@ export function tempDir (t: T): string {
 
 /**
  * Enrolls (through `upstreams` when given) and starts an agent; with `relayPort` it relays on
- * 127.0.0.1 (0: any free port). Reuse `stateDir` to restart a stopped agent.
+ * 127.0.0.1 (0: any free port). Reuse `stateDir` to restart a stopped agent. `intervalMs`: its
+ * reporting interval (default a minute); `hostname`: the name it enrolls with.
  */
-export async function startSiteAgent (t: T, hub: TestHub, opts: { upstreams?: string[], relayPort?: number, stateDir?: string } = {}): Promise<SiteAgent> {
+export async function startSiteAgent (t: T, hub: TestHub, opts: { upstreams?: string[], relayPort?: number, stateDir?: string, intervalMs?: number, hostname?: string } = {}): Promise<SiteAgent> {
   const upstreams = opts.upstreams ?? []
   const stateDir = opts.stateDir ?? path.join(tempDir(t), 'state')
-  if (opts.stateDir === undefined) await enrollAgent({ token: await hub.enrollToken(), stateDir, upstreams })
+  if (opts.stateDir === undefined) await enrollAgent({ token: await hub.enrollToken(), stateDir, upstreams, ...(opts.hostname === undefined ? {} : { hostname: opts.hostname }) })
   const agent = createAgent(parseAgentConfig({
-    stateDir, intervalMs: 60_000, pollWaitMs: 5_000, thresholds: [], backoff: { minMs: 50, maxMs: 300 }, upstreams, upstreamRetryMs: 200,
+    stateDir, intervalMs: opts.intervalMs ?? 60_000, pollWaitMs: 5_000, thresholds: [], backoff: { minMs: 50, maxMs: 300 }, upstreams, upstreamRetryMs: 200,
     ...(opts.relayPort === undefined ? {} : { relayListen: `127.0.0.1:${opts.relayPort}` })
   }))
   t.after(() => agent.stop())

@@ -10,7 +10,7 @@ import { bundledConsoleDir } from './console-dir.ts'
 export const HUB_HELP = `outpost hub — run the hub (HTTPS on one port)
 
   outpost hub --data DIR [--listen HOST:PORT] [--public-url URL]
-              [--db postgres://USER@HOST:PORT/DB] [--db-schema NAME]
+              [--db postgres://USER@HOST:PORT/DB] [--db-schema NAME] [--bus nats://HOST:PORT [--bus-prefix NAME]]
               [--tls-cert FILE --tls-key FILE] [--agent-interval 30s] [--log-level info]
               [--smtp smtp://[USER:PASS@]HOST:PORT --mail-from ADDR [--smtp-tls-insecure]]
               [--webhook-secret-file FILE]
@@ -19,6 +19,9 @@ export const HUB_HELP = `outpost hub — run the hub (HTTPS on one port)
 --listen      address to listen on (default 0.0.0.0:8443)
 --public-url  the URL agents and people use (default https://<listen host or localhost>:<port>)
 --db          use PostgreSQL instead of the embedded SQLite file
+--bus         NATS server joining hub replicas (needs --db; every replica gets the same --db, --bus,
+              --tls-cert/--tls-key); credentials in the URL show in the process list, prefer OUTPOST_BUS_URL
+--bus-prefix  prefix of this deployment's NATS subjects, when several share one NATS server
 --tls-cert/--tls-key  PEM files; by default a self-signed certificate is made in DIR/tls
 --smtp        mail relay for alert notifications: smtp:// (STARTTLS when offered) or smtps:// (implicit TLS);
               credentials in the URL show in the process list, prefer OUTPOST_SMTP_URL for them
@@ -28,11 +31,12 @@ export const HUB_HELP = `outpost hub — run the hub (HTTPS on one port)
 OUTPOST_ADMIN_PASSWORD  password of the first "admin" user; otherwise one is generated and printed once
 OUTPOST_ADMIN_EMAIL     mail address of the first "admin" user, notified by the default alert rules
 OUTPOST_SMTP_URL        the --smtp URL, kept out of the process list
+OUTPOST_BUS_URL         the --bus URL, kept out of the process list
 `
 
 const HUB_OPTIONS = {
   data: { type: 'string' }, listen: { type: 'string' }, 'public-url': { type: 'string' }, db: { type: 'string' },
-  'db-schema': { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
+  'db-schema': { type: 'string' }, bus: { type: 'string' }, 'bus-prefix': { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
   'agent-interval': { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' },
   smtp: { type: 'string' }, 'mail-from': { type: 'string' }, 'smtp-tls-insecure': { type: 'boolean' }, 'webhook-secret-file': { type: 'string' }
 } as const
@@ -72,11 +76,17 @@ export function hubConfigFromFlags (values: Record<string, string | boolean | un
   if ((cert === undefined) !== (key === undefined)) throw new UsageError('--tls-cert and --tls-key go together')
   const db = str('db')
   if (db === undefined && str('db-schema') !== undefined) throw new UsageError('--db-schema needs --db')
+  if (str('bus') !== undefined && env.OUTPOST_BUS_URL !== undefined) throw new UsageError('give the bus either as --bus or as OUTPOST_BUS_URL, not both')
+  const bus = str('bus') ?? (env.OUTPOST_BUS_URL === '' ? undefined : env.OUTPOST_BUS_URL)
+  if (bus !== undefined && !/^nats:\/\/\S+$/.test(bus)) throw new UsageError('--bus: use nats://[USER:PASS@]HOST:PORT')
+  if (bus === undefined && str('bus-prefix') !== undefined) throw new UsageError('--bus-prefix needs --bus')
+  if (bus !== undefined && db === undefined) throw new UsageError('--bus joins hub replicas, which share one PostgreSQL store: give --db postgres://… too')
   const input: HubConfigInput = {
     dataDir: path.resolve(data),
     ...(str('listen') === undefined ? {} : { listen: parseHostPort(str('listen') ?? '', '--listen') }),
     ...(str('public-url') === undefined ? {} : { publicUrl: str('public-url') ?? null }),
     ...(db === undefined ? {} : { store: { kind: 'postgres' as const, url: db, ...(str('db-schema') === undefined ? {} : { schema: str('db-schema') ?? '' }) } }),
+    ...(bus === undefined ? {} : { bus, busPrefix: str('bus-prefix') ?? null }),
     ...(cert === undefined || key === undefined ? {} : { tls: { certFile: path.resolve(cert), keyFile: path.resolve(key) } }),
     ...(str('agent-interval') === undefined ? {} : { agentIntervalMs: parseDuration(str('agent-interval') ?? '', '--agent-interval') }),
     ...(str('log-level') === undefined ? {} : { logLevel: str('log-level') as HubConfig['logLevel'] }),

@@ -79,5 +79,5 @@ export function dispatchAgentMessage (handlers: AgentMessageHandlers, msg: Agent
 }
 
 function toIngestReport (agentId: string, m: ReportMessage, receivedAt: number): IngestReport {
-  return { agentId, seq: m.seq, time: m.time, receivedAt, metrics: m.metrics ?? [], inventory: m.inventory, status: m.status, events: m.events ?? [] }
+  return { agentId, seq: m.seq, time: m.time, receivedAt, metrics: m.metrics ?? [], inventory: m.inventory, status: m.status, events: m.events ?? [], link: m.link, relay: m.relay }
 }

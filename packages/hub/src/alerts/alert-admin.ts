@@ -51,7 +51,7 @@ export class AlertAdmin {
     const rec: AlertRuleRecord = { id: randomId(12), ...input, createdAt: now, updatedAt: now }
     await this.#d.store.alerts.createRule(rec)
     await this.#d.audit.record({ actor, action: AlertAuditAction.RuleCreate, target: `alert-rule:${rec.id}`, result: 'ok', detail: { rule: input } })
-    await this.#d.rules.refresh(now)
+    await this.#d.rules.changed(now)
     return ruleView(rec)
   }
 
@@ -62,7 +62,7 @@ export class AlertAdmin {
     const rec: AlertRuleRecord = { ...before, ...input, id, updatedAt: now }
     if (!await this.#d.store.alerts.updateRule(rec)) throw new HubError(HubErrorCode.NotFound, 'no such alert rule')
     await this.#d.audit.record({ actor, action: AlertAuditAction.RuleUpdate, target: `alert-rule:${id}`, result: 'ok', detail: { rule: input } })
-    await this.#d.rules.refresh(now)
+    await this.#d.rules.changed(now)
     return ruleView(rec)
   }
 
@@ -71,7 +71,7 @@ export class AlertAdmin {
     await this.#ruleOr404(id, actor, AlertAuditAction.RuleDelete)
     if (!await this.#d.store.alerts.deleteRule(id)) throw new HubError(HubErrorCode.NotFound, 'no such alert rule')
     await this.#d.audit.record({ actor, action: AlertAuditAction.RuleDelete, target: `alert-rule:${id}`, result: 'ok' })
-    await this.#d.rules.refresh(this.#d.now())
+    await this.#d.rules.changed(this.#d.now())
   }
 
   async listAlerts (q: { state?: AlertState | 'open', hostId?: string, limit?: number }): Promise<Alert[]> {
@@ -96,7 +96,7 @@ export class AlertAdmin {
     let after: AlertRecord | undefined
     if (a.state === 'firing') {
       const type = this.#d.rules.rule(a.ruleId)?.condition.type
-      after = type === 'metric-threshold' || type === 'host-offline'
+      after = type === 'metric-threshold' || type === 'host-offline' || type === 'relay-unreachable'
         ? await this.#d.lifecycle.acknowledge(a, actor, now)
         : await this.#d.lifecycle.resolve(a, now, { by: actor })
       if (after !== undefined) this.#d.open.note(after)
@@ -120,7 +120,7 @@ export class AlertAdmin {
     const rec = { id: randomId(12), scope: input.scope, ruleId: input.ruleId ?? null, startsAt, endsAt, reason: input.reason, createdBy: actor, createdAt: now }
     await this.#d.store.alerts.createSilence(rec)
     await this.#d.audit.record({ actor, action: AlertAuditAction.SilenceCreate, target: `silence:${rec.id}`, result: 'ok', detail: { silence: input } })
-    await this.#d.rules.refresh(now)
+    await this.#d.rules.changed(now)
     return silenceView(rec)
   }
 
@@ -128,7 +128,7 @@ export class AlertAdmin {
     const deleted = await this.#d.store.alerts.deleteSilence(id)
     await this.#d.audit.record({ actor, action: AlertAuditAction.SilenceDelete, target: `silence:${id}`, result: deleted ? 'ok' : HubErrorCode.NotFound })
     if (!deleted) throw new HubError(HubErrorCode.NotFound, 'no such silence')
-    await this.#d.rules.refresh(this.#d.now())
+    await this.#d.rules.changed(this.#d.now())
   }
 
   async #ruleOr404 (id: string, actor: Actor, action: string): Promise<AlertRuleRecord> {

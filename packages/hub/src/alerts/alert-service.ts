@@ -54,7 +54,7 @@ export class AlertService {
   constructor (deps: AlertServiceDeps) {
     this.#d = deps
     const { store, bus, now, log } = deps
-    this.#rules = new RuleBook(store.alerts)
+    this.#rules = new RuleBook(store.alerts, { bus, now, log })
     const hosts = new HostDirectory(store)
     const open = new OpenAlerts()
     this.#live = new LivePublisher({ bus, store, now, intervalMs: deps.intervalMs, log })
@@ -62,7 +62,7 @@ export class AlertService {
     const lifecycle = new AlertLifecycle({ store: store.alerts, rules: this.#rules, hosts, live: this.#live, drain: this.#drain })
     this.#engine = new AlertEngine({ store: store.alerts, rules: this.#rules, hosts, open, lifecycle, live: this.#live, log })
     this.admin = new AlertAdmin({ store, audit: deps.audit, rules: this.#rules, open, lifecycle, now })
-    this.#sweepDeps = { store: store.alerts, rules: this.#rules, open, engine: this.#engine, lifecycle, hosts, live: this.#live, drain: this.#drain, intervalMs: deps.intervalMs }
+    this.#sweepDeps = { store: store.alerts, rules: this.#rules, open, engine: this.#engine, lifecycle, hosts, live: this.#live, drain: this.#drain, intervalMs: deps.intervalMs, topology: store }
   }
 
   readonly #sweepDeps: Omit<ConstructorParameters<typeof AlertSweep>[0], 'startedAt'>
@@ -103,6 +103,7 @@ export class AlertService {
    */
   async close (): Promise<void> {
     this.#closed = true
+    this.#rules.close()
     if (this.#timer !== undefined) clearInterval(this.#timer)
     await this.#work
     this.#drain.stop()

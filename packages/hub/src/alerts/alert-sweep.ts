@@ -8,6 +8,8 @@ import type { NotificationDrain } from './notification-drain.ts'
 import type { OpenAlerts } from './open-alerts.ts'
 import type { RuleBook } from './rule-book.ts'
 import { inScope } from './rule-match.ts'
+import { RelayUnreachable } from './relay-unreachable.ts'
+import type { Store } from '../store/store.ts'
 
 /** What the sweep is built from. */
 export interface SweepDeps {
@@ -23,21 +25,26 @@ export interface SweepDeps {
   readonly intervalMs: number
   /** When this hub started (hub clock): hosts get their missed intervals to reconnect after a hub restart. */
   readonly startedAt: number
+  /** Paths and names, for `relay-unreachable` (see `relay-unreachable.ts`). */
+  readonly topology: Pick<Store, 'topology' | 'listHostSummaries'>
 }
 
 /**
  * What time alone changes, run periodically: re-reads rules, silences and open alerts (picking
  * up other replicas' changes), opens `host-offline` alerts for hosts silent for N intervals and
- * resolves them once the host reports, sends due repeat notices, resolves alerts of deleted or
+ * resolves them once the host reports (hosts cut off behind a failed relay get one `relay-unreachable`
+ * alert on the relay instead), sends due repeat notices, resolves alerts of deleted or
  * disabled rules, and drains leftovers of the outbox.
  */
 export class AlertSweep {
   readonly #d: SweepDeps
   /** Hosts past three silent intervals (the `offline` status) at the last sweep. */
   #offline = new Set<string>()
+  readonly #relays: RelayUnreachable
 
   constructor (deps: SweepDeps) {
     this.#d = deps
+    this.#relays = new RelayUnreachable(deps)
   }
 
   async run (now: number): Promise<void> {
@@ -47,7 +54,7 @@ export class AlertSweep {
     d.open.reset(await d.store.listAlerts({ state: 'open', limit: MAX_ALERT_ROWS }), readFrom)
     d.engine.prune()
     await this.#orphans(now)
-    await this.#offlineHosts(now)
+    await this.#offlineHosts(now, await this.#relays.run(now))
     await this.#repeats(now)
     d.drain.kick()
   }
@@ -59,7 +66,8 @@ export class AlertSweep {
     }
   }
 
-  async #offlineHosts (now: number): Promise<void> {
+  /** `covered`: hosts whose silence a `relay-unreachable` alert on their relay stands for. */
+  async #offlineHosts (now: number, covered: ReadonlySet<string>): Promise<void> {
     const d = this.#d
     const status = await d.store.silentHosts(now - 3 * d.intervalMs)
     const offline = new Set(status.map(h => h.id))
@@ -80,7 +88,7 @@ export class AlertSweep {
       // Right after a hub start every host looks silent: give each its intervals to come back.
       if (now - d.startedAt < limit) continue
       for (const h of silent) {
-        if (now - h.lastSeen <= limit || d.open.get(rule.id, h.id) !== undefined) continue
+        if (now - h.lastSeen <= limit || d.open.get(rule.id, h.id) !== undefined || covered.has(h.id)) continue
         const host = await d.hosts.get(h.id)
         if (host === undefined || !inScope(rule.scope, host)) continue
         const silentFor = Math.round((now - h.lastSeen) / 1000)

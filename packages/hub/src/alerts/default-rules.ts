@@ -10,6 +10,7 @@ export function defaultRules (adminEmail: string | null): ReadonlyArray<AlertRul
   const base = { enabled: true, scope: { type: 'all' as const }, notify, repeatIntervalMs: 4 * 3600_000 }
   return [
     { ...base, id: 'default-host-offline', name: 'Host offline', severity: 'critical', condition: { type: 'host-offline', missedIntervals: 3 } },
+    { ...base, id: 'default-relay-unreachable', name: 'Hosts unreachable behind a relay', severity: 'critical', condition: { type: 'relay-unreachable', missedIntervals: 3 } },
     { ...base, id: 'default-filesystem-full', name: 'Filesystem at least 90 % full', severity: 'critical', condition: { type: 'metric-threshold', metric: 'fs.used_pct[*]', op: '>=', value: 90, forMs: 0 } },
     { ...base, id: 'default-memory-full', name: 'Memory at least 95 % used', severity: 'critical', condition: { type: 'metric-threshold', metric: 'mem.used_pct', op: '>=', value: 95, forMs: 0 } },
     { ...base, id: 'default-load-high', name: 'Load above twice the cores for 5 minutes', severity: 'warning', condition: { type: 'metric-threshold', metric: 'load.5m', op: '>', value: 2, perCore: true, forMs: 5 * 60_000 } }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import { BusSubject, type Bus } from '../bus/bus.ts'
 import type { Store } from '../store/store.ts'
 import { hostSummary } from '../http/api-views.ts'
+import { loadPaths } from '../topology/host-paths.ts'
 import { DelayedFlush } from '../console/delayed-flush.ts'
 
 /** A host's `host` event goes out at most once per this many milliseconds. */
@@ -45,9 +46,10 @@ export class LivePublisher {
     try {
       const counts = await this.#d.store.alerts.openCounts()
       const agents = await this.#d.store.listHostSummaries(ids)
+      const paths = await loadPaths(this.#d.store, agents)
       const now = this.#d.now()
       for (const a of agents) {
-        this.#publish({ type: 'host', host: hostSummary(a, now, this.#d.intervalMs, counts.get(a.id)) })
+        this.#publish({ type: 'host', host: hostSummary(a, now, this.#d.intervalMs, counts.get(a.id), paths.via(a.id)) })
       }
     } catch (err) {
       this.#d.log.warn({ err, hosts: ids.length }, 'host live events not published')

@@ -1,10 +1,12 @@
 import type { AlertRuleRecord, SilenceRecord, AlertStore } from '../store/alert-store.ts'
+import type { Logger } from 'pino'
+import { BusSubject, type Bus } from '../bus/bus.ts'
 import { silences, type HostFacts } from './rule-match.ts'
 
 /**
  * The rules and silences the engine evaluates with, read from the store at every sweep (and
- * after a change made through this hub), so that evaluating a report costs no query. Changes
- * made on another replica are seen within one sweep.
+ * after a change made through any replica: `changed` tells the others over the bus), so that
+ * evaluating a report costs no query.
  */
 export class RuleBook {
   readonly #store: AlertStore
@@ -12,8 +14,28 @@ export class RuleBook {
   #byId = new Map<string, AlertRuleRecord>()
   #silences: readonly SilenceRecord[] = []
 
-  constructor (store: AlertStore) {
+  readonly #bus: Bus | undefined
+  readonly #unsubscribe: () => void
+
+  constructor (store: AlertStore, sync?: { readonly bus: Bus, readonly now: () => number, readonly log: Logger }) {
     this.#store = store
+    this.#bus = sync?.bus
+    this.#unsubscribe = sync === undefined
+      ? () => {}
+      : sync.bus.subscribe(BusSubject.alertRulesChanged, () => {
+        this.refresh(sync.now()).catch((err: unknown) => { sync.log.error({ err }, 'reading alert rules changed on another replica failed') })
+      })
+  }
+
+  /** Reads again after a change made here, and has every other replica read again. */
+  async changed (now: number): Promise<void> {
+    await this.refresh(now)
+    this.#bus?.publish(BusSubject.alertRulesChanged, {})
+  }
+
+  /** Stops following other replicas' changes. */
+  close (): void {
+    this.#unsubscribe()
   }
 
   /** Reads rules and silences (those not yet over at `now`) again. */

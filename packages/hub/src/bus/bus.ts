@@ -10,6 +10,18 @@ export interface Bus {
    * NATS, a `*` token in `subject` matches any one token (`agent.*.instructions`).
    */
   subscribe (subject: string, handler: (payload: unknown) => void): () => void
+  /**
+   * Answers requests on `subject` (no wildcards) with what `handler` resolves to, until the
+   * returned function is called. One responder per subject: the replica holding the thing asked for.
+   */
+  serve (subject: string, handler: (payload: unknown) => Promise<unknown>): () => void
+  /**
+   * Asks whoever serves `subject`. Resolves with the answer, or `undefined` when nobody serves it
+   * (the thing asked for is on no replica); rejects with `HUB_ERR_BUS` on a timeout, a handler
+   * failure or a bus that is down.
+   */
+  request (subject: string, payload: unknown, timeoutMs: number): Promise<unknown>
+  /** Stops taking messages and lets what was published go out (NATS: drain). */
   close (): Promise<void>
 }
 
@@ -30,5 +42,13 @@ export const BusSubject = {
   /** Console live events (`LiveEvent` of @outpost/protocol), streamed by `GET /api/v1/events`. */
   live: 'console.live',
   /** A job was created or cancelled: every replica's job scheduler looks at the store. */
-  jobsScheduled: 'jobs.scheduled'
+  jobsScheduled: 'jobs.scheduled',
+  /** Alert rules or silences changed: every replica's alert engine reads them again. */
+  alertRulesChanged: 'alerts.rules-changed',
+  /** Request to the replica holding a file transfer: an agent's request for it reached another replica. */
+  transferClaim: (transferId: string) => `transfer.${transferId}.claim`,
+  /** A flow-controlled byte stream between two replicas (`bus-stream.ts`): chunks go on `.data`, credit comes back on `.ctl`. */
+  stream: (streamId: string) => `stream.${streamId}`,
+  /** Request to the replica holding a live session's POST endpoint (the agent's POST reached another replica). */
+  sessionPost: (sessionId: string) => `session.${sessionId}.post`
 } as const

@@ -1,4 +1,5 @@
 import type { Bus } from './bus.ts'
+import { busError, replyValue } from './bus-reply.ts'
 
 type Handler = (payload: unknown) => void
 
@@ -8,6 +9,7 @@ export class MemoryBus implements Bus {
   readonly #subs = new Map<string, Set<Handler>>()
   /** Subscriptions with `*` tokens, matched token by token on every publish (there are few). */
   readonly #patterns = new Map<string, { readonly tokens: readonly string[], readonly handlers: Set<Handler> }>()
+  readonly #responders = new Map<string, (payload: unknown) => Promise<unknown>>()
 
   publish (subject: string, payload: unknown): void {
     const handlers = [...(this.#subs.get(subject) ?? [])]
@@ -47,7 +49,29 @@ export class MemoryBus implements Bus {
     }
   }
 
+  serve (subject: string, handler: (payload: unknown) => Promise<unknown>): () => void {
+    this.#responders.set(subject, handler)
+    return () => { if (this.#responders.get(subject) === handler) this.#responders.delete(subject) }
+  }
+
+  async request (subject: string, payload: unknown, timeoutMs: number): Promise<unknown> {
+    const handler = this.#responders.get(subject)
+    if (handler === undefined) return undefined
+    // Wrapped and unwrapped as on NATS, so that both buses answer alike.
+    const answer = handler(payload).then((value) => ({ ok: value ?? null }), (err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }))
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => { reject(busError(`no answer on ${subject} within ${timeoutMs} ms`)) }, timeoutMs)
+    })
+    try {
+      return replyValue(subject, await Promise.race([answer, timeout]))
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
   async close (): Promise<void> {
+    this.#responders.clear()
     this.#subs.clear()
     this.#patterns.clear()
   }

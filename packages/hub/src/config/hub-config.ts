@@ -67,6 +67,13 @@ export const HubConfigSchema = Type.Object({
     Type.Object({ kind: Type.Literal('sqlite') }, { additionalProperties: false }),
     Type.Object({ kind: Type.Literal('postgres'), url: Type.String({ pattern: '^postgres(ql)?://' }), schema: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' })) }, { additionalProperties: false })
   ]),
+  /**
+   * The bus between replicas: `memory` (one hub) or `nats://[user:pass@]host:port`. Replicas share
+   * one PostgreSQL store and one NATS server (and one TLS certificate, see `tls`).
+   */
+  bus: Type.Union([Type.Literal('memory'), Type.String({ pattern: '^nats://[^\\s]+$', maxLength: 2048 })]),
+  /** Prepended to every NATS subject: deployments (or tests) sharing one NATS server stay apart. */
+  busPrefix: Type.Union([Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }), Type.Null()]),
   /** PEM files; when null a self-signed certificate is made in `dataDir/tls` on first start. */
   tls: Type.Union([Type.Object({ certFile: Type.String(), keyFile: Type.String() }, { additionalProperties: false }), Type.Null()]),
   /** Password for the first `admin` user; when null one is generated and printed once. */
@@ -100,6 +107,8 @@ export function parseHubConfig (input: HubConfigInput): HubConfig {
     listen: { host: DEFAULT_LISTEN_HOST, port: DEFAULT_HUB_PORT },
     publicUrl: null,
     store: { kind: 'sqlite' },
+    bus: 'memory',
+    busPrefix: null,
     tls: null,
     adminPassword: null,
     adminEmail: null,
@@ -136,6 +145,9 @@ export function parseHubConfig (input: HubConfigInput): HubConfig {
   }
   if (typeof merged.consoleDir === 'string' && !isAbsolute(merged.consoleDir)) {
     throw new HubError(HubErrorCode.Config, `consoleDir must be an absolute path, not ${JSON.stringify(merged.consoleDir)}`)
+  }
+  if (merged.bus !== 'memory' && merged.store.kind !== 'postgres') {
+    throw new HubError(HubErrorCode.Config, 'a NATS bus joins hub replicas, which must share one PostgreSQL store: give --db postgres://… too (or leave out --bus)')
   }
   return deepFreeze(merged as HubConfig)
 }

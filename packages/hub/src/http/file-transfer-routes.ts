@@ -10,6 +10,7 @@ import { HubError, HubErrorCode } from '../errors.ts'
 import { TransferRegistry } from '../transfers/transfer-registry.ts'
 import { serveDownload } from '../transfers/download-flow.ts'
 import { serveUpload } from '../transfers/upload-flow.ts'
+import { fetchRemoteUpload, sendRemoteDownload } from '../transfers/transfer-bus.ts'
 import { requestSignal } from './operator-routes.ts'
 import type { RouteAuth, RouteDoc } from './route-spec.ts'
 
@@ -32,10 +33,11 @@ export const fileTransferRouteDocs: readonly RouteDoc[] = [
 /**
  * Registers the streamed file transfers: the operator routes in a context of their own (raw
  * `application/octet-stream` bodies are left unread for the upload to stream them) and the agent
- * routes in another. Transfers pair an operator request with one agent request on this replica.
+ * routes in another. Transfers pair an operator request with one agent request, on this replica
+ * or, over the bus, on another (`transfers/transfer-bus.ts`).
  */
 export async function registerFileTransferRoutes (app: FastifyInstance, s: HubServices): Promise<void> {
-  const registry = new TransferRegistry(s.now)
+  const registry = new TransferRegistry(s.now, { bus: s.bus, log: s.log })
   const auth = new Map<string, RouteAuth>([[`GET ${DOWNLOAD_URL}`, Role.Operator], [`PUT ${UPLOAD_URL}`, Role.Operator]])
 
   await app.register(async (child) => {
@@ -62,17 +64,26 @@ export async function registerFileTransferRoutes (app: FastifyInstance, s: HubSe
     child.put(AGENT_TRANSFER_URL, async (request, reply) => {
       const { agentId, transferId } = await agentInput(s, request)
       const entry = registry.claim(transferId, agentId, 'download')
-      if (entry?.kind !== 'download') return await refuse(s, agentId, transferId, 'download')
       const length = Number(request.headers['content-length'] ?? NaN)
+      const declared = Number.isSafeInteger(length) ? length : undefined
+      if (entry?.kind !== 'download') {
+        // The operator may wait on another replica: relay the bytes there over the bus.
+        if (!await sendRemoteDownload(s.bus, transferId, agentId, request.raw, declared)) return await refuse(s, agentId, transferId, 'download')
+        return await reply.code(204).send()
+      }
       await new Promise<void>((resolve, reject) => {
-        entry.deliver({ stream: request.raw, length: Number.isSafeInteger(length) ? length : undefined, finish: (err) => { if (err === undefined) resolve(); else reject(err) } })
+        entry.deliver({ stream: request.raw, length: declared, finish: (err) => { if (err === undefined) resolve(); else reject(err) } })
       })
       return await reply.code(204).send()
     })
     child.get(AGENT_TRANSFER_URL, async (request, reply) => {
       const { agentId, transferId } = await agentInput(s, request)
       const entry = registry.claim(transferId, agentId, 'upload')
-      if (entry?.kind !== 'upload') return await refuse(s, agentId, transferId, 'upload')
+      if (entry?.kind !== 'upload') {
+        const remote = await fetchRemoteUpload(s.bus, transferId, agentId)
+        if (remote === undefined) return await refuse(s, agentId, transferId, 'upload')
+        return await reply.header('content-type', 'application/octet-stream').header('content-length', String(remote.size)).send(remote.stream)
+      }
       return await reply.header('content-type', 'application/octet-stream').header('content-length', String(entry.size))
         .send(fs.createReadStream(entry.file, { highWaterMark: 1024 * 1024 }))
     })

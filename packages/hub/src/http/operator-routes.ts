@@ -10,6 +10,8 @@ import { invalid } from './error-mapping.ts'
 import { defineRoute, type OperatorRoute } from './route-spec.ts'
 import { alertRoutes } from './alert-routes.ts'
 import { jobRoutes } from './job-routes.ts'
+import { topologyRoutes } from './topology-routes.ts'
+import { loadPaths } from '../topology/host-paths.ts'
 
 /** Default and largest number of points one metrics query returns. */
 export const DEFAULT_METRIC_POINTS = 1000
@@ -31,7 +33,8 @@ export function operatorRoutes (s: HubServices, openapi: () => unknown): readonl
       responses: { 200: HostList, ...errors },
       handler: async ({ identity }) => {
         const [agents, counts] = await Promise.all([s.store.listHostSummaries(), s.store.alerts.openCounts()])
-        return agents.filter(a => canSeeHost(identity, a)).map(a => hostSummary(a, s.now(), interval, counts.get(a.id)))
+        const paths = await loadPaths(s.store, agents)
+        return agents.filter(a => canSeeHost(identity, a)).map(a => hostSummary(a, s.now(), interval, counts.get(a.id), paths.via(a.id)))
       }
     }),
     defineRoute({
@@ -77,6 +80,7 @@ export function operatorRoutes (s: HubServices, openapi: () => unknown): readonl
     }),
     ...alertRoutes(s),
     ...jobRoutes(s),
+    ...topologyRoutes(s),
     defineRoute({
       method: 'GET', url: '/api/v1/openapi.json', summary: 'This API described as OpenAPI 3.1', auth: 'none',
       responses: { 200: Type.Object({}, { additionalProperties: true }) },

@@ -35,6 +35,7 @@ export function faultType (condition: AlertCondition | null, metric: string | nu
   switch (condition.type) {
     case 'metric-threshold': return `Metric threshold (${condition.metric} ${condition.op} ${condition.value})`
     case 'host-offline': return `Host offline (${condition.missedIntervals} reports missed)`
+    case 'relay-unreachable': return `Hosts unreachable behind a relay (${condition.missedIntervals} reports missed)`
     case 'instruction-failed': return 'Instruction failed'
     case 'agent-event': return `Agent event ${condition.event} (${condition.minSeverity} or worse)`
   }

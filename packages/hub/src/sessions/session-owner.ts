@@ -116,7 +116,11 @@ export class SessionOwner {
     const c = f.control
     if (c.t === 'ready' && this.#state === 'pending') {
       this.#state = 'open'
-      this.#d.store.markOpen(this.#row.id, this.#d.now()).catch((err: unknown) => { this.#d.log.error({ err, sessionId: this.#row.id }, 'marking the session open failed') })
+      this.#d.store.markOpen(this.#row.id, this.#d.now()).then(() => {
+        // An operator who subscribed after the agent's `ready` but read the row before it was
+        // stored (likely when its socket is on another replica) waits for this one.
+        publishControl(this.#d.bus, sessionSubjects(this.#row.id).up, { t: 'ready' })
+      }, (err: unknown) => { this.#d.log.error({ err, sessionId: this.#row.id }, 'marking the session open failed') })
     } else if (c.t === 'exit') {
       this.#exitCode = c.code
       void this.#closeLogged(`the shell exited${c.code === null ? '' : ' with code ' + String(c.code)}`, `agent:${this.#row.agentId}`)

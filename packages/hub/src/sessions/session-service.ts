@@ -12,6 +12,7 @@ import type { OperatorIdentity } from '../auth/api-token-service.ts'
 import { HubError, HubErrorCode } from '../errors.ts'
 import { SessionOwner } from './session-owner.ts'
 import { AgentPostEndpoint } from './agent-post-endpoint.ts'
+import { forwardPost, POST_FORWARD_MS, servePostEndpoint } from './post-relay.ts'
 import { SESSION_HEARTBEAT_MS, type SessionLimits } from './session-limits.ts'
 
 /** What the session service is given. */
@@ -172,11 +173,23 @@ export class SessionService {
 
   /** POST fallback, upstream. */
   async agentOut (agentId: string, id: string, body: SessionOut): Promise<void> {
+    if (!this.#posts.has(id)) {
+      const remote = await forwardPost(this.#d.bus, id, { op: 'out', agentId, body }, POST_FORWARD_MS)
+      if (remote !== undefined) return noSuchSessionUnless(remote.found)
+    }
     ;(await this.#post(agentId, id)).out(body)
   }
 
   /** POST fallback, downstream long-poll. */
   async agentPoll (agentId: string, id: string, after: number, signal: AbortSignal): Promise<SessionIn> {
+    if (!this.#posts.has(id)) {
+      // The endpoint may be on another replica (a load balancer spread the agent's requests).
+      const remote = await forwardPost(this.#d.bus, id, { op: 'in', agentId, after }, this.#d.maxPollMs + POST_FORWARD_MS)
+      if (remote !== undefined) {
+        noSuchSessionUnless(remote.found)
+        if (remote.answer !== undefined) return remote.answer
+      }
+    }
     return (await this.#post(agentId, id)).poll(after, this.#d.maxPollMs, signal)
   }
 
@@ -187,10 +200,15 @@ export class SessionService {
       if (row.agentId !== agentId) throw new HubError(HubErrorCode.NotFound, 'no such session')
       return existing
     }
-    const made = this.attachAgent(agentId, id, 'post').then(() => new AgentPostEndpoint(id, {
-      bus: this.#d.bus, limits: this.#d.limits, now: this.#d.now,
-      onGone: () => { this.#posts.delete(id); this.detachAgent(id) }
-    }))
+    const made = this.attachAgent(agentId, id, 'post').then(() => {
+      let unserve = (): void => {}
+      const endpoint = new AgentPostEndpoint(id, {
+        bus: this.#d.bus, limits: this.#d.limits, now: this.#d.now,
+        onGone: () => { unserve(); this.#posts.delete(id); this.detachAgent(id) }
+      })
+      unserve = servePostEndpoint(this.#d.bus, id, agentId, endpoint, this.#d.maxPollMs)
+      return endpoint
+    })
     this.#posts.set(id, made)
     made.catch(() => { if (this.#posts.get(id) === made) this.#posts.delete(id) })
     return made
@@ -228,4 +246,8 @@ export class SessionService {
     if (row === undefined) throw new HubError(HubErrorCode.NotFound, 'no such session')
     return row
   }
+}
+
+function noSuchSessionUnless (found: boolean): void {
+  if (!found) throw new HubError(HubErrorCode.NotFound, 'no such session')
 }

@@ -1,8 +1,9 @@
 import type { ConsoleStore } from './console-store.ts'
-import type { Inventory, StatusSnapshot, Metric, AgentEvent, Role, InstructionBody, CommandState, WireError } from '@outpost/protocol'
+import type { Inventory, StatusSnapshot, Metric, AgentEvent, Role, InstructionBody, CommandState, WireError, LinkInfo, RelayReport } from '@outpost/protocol'
 import type { AlertStore } from './alert-store.ts'
 import type { JobStore } from './job-store.ts'
 import type { SessionStore } from './session-store.ts'
+import type { TopologyStore } from './topology-store.ts'
 
 /**
  * The hub's persistence port. Two implementations sit behind it (`sqlite/` and `postgres/`) and
@@ -93,6 +94,8 @@ export interface Store {
   readonly sessions: SessionStore
   /** Jobs: one action sent to many hosts, now or at a set time (see `job-store.ts`). */
   readonly jobs: JobStore
+  /** Relays' reports and every host's first hop (see `topology-store.ts`). */
+  readonly topology: TopologyStore
 
   // ── audit ──
   appendAudit (e: NewAuditEntry): Promise<void>
@@ -164,6 +167,9 @@ export interface IngestReport {
   readonly inventory?: Inventory | undefined
   readonly status?: StatusSnapshot | undefined
   readonly events: readonly AgentEvent[]
+  /** Not stored by `ingestReports`: the topology recorder takes them after the commit. */
+  readonly link?: LinkInfo | undefined
+  readonly relay?: RelayReport | undefined
 }
 
 export interface MetricPoint { readonly time: number, readonly value: number }

@@ -1,5 +1,8 @@
 import type { Readable } from 'node:stream'
 import { randomId } from '@outpost/protocol'
+import type { Logger } from 'pino'
+import { BusSubject, type Bus } from '../bus/bus.ts'
+import { answerClaim } from './transfer-bus.ts'
 
 /** The bytes an agent is sending for a download, handed to the operator's waiting request. */
 export interface AgentUpstream {
@@ -17,15 +20,25 @@ export type TransferEntry =
 
 /**
  * Transfers waiting for their agent, by id. Each is for one agent, used once and only until it
- * expires. Held in memory: the operator request that opened a transfer is waiting on this replica,
- * so the agent's request must reach the same replica (true with one hub; see docs/architecture.md).
+ * expires. Held in memory where the operator's request waits; while open, a transfer also answers
+ * claims on the bus, so that an agent whose request reached another replica is served through it
+ * (see `transfer-bus.ts`).
  */
 export class TransferRegistry {
   readonly #entries = new Map<string, TransferEntry>()
   readonly #now: () => number
+  readonly #relay: { readonly bus: Bus, readonly log: Logger } | undefined
 
-  constructor (now: () => number) {
+  /** Without `relay`, transfers are served to agents on this replica only (unit tests). */
+  constructor (now: () => number, relay?: { readonly bus: Bus, readonly log: Logger }) {
     this.#now = now
+    this.#relay = relay
+  }
+
+  #serve (id: string): () => void {
+    const relay = this.#relay
+    if (relay === undefined) return () => {}
+    return relay.bus.serve(BusSubject.transferClaim(id), async (p) => await answerClaim(this, relay.bus, relay.log, id, p))
   }
 
   /** Opens a download: `arrival` resolves when the agent's PUT arrives. `close` forgets it. */
@@ -34,14 +47,16 @@ export class TransferRegistry {
     const arrival = new Promise<AgentUpstream>((resolve) => {
       this.#entries.set(id, { kind: 'download', agentId, expiresAt: this.#now() + ttlMs, deliver: resolve })
     })
-    return { id, arrival, close: () => { this.#entries.delete(id) } }
+    const unserve = this.#serve(id)
+    return { id, arrival, close: () => { this.#entries.delete(id); unserve() } }
   }
 
   /** Offers the spooled upload `file` (`size` bytes) to `agentId`. `close` forgets it. */
   openUpload (agentId: string, file: string, size: number, ttlMs: number): { readonly id: string, close (): void } {
     const id = randomId(24)
     this.#entries.set(id, { kind: 'upload', agentId, expiresAt: this.#now() + ttlMs, file, size })
-    return { id, close: () => { this.#entries.delete(id) } }
+    const unserve = this.#serve(id)
+    return { id, close: () => { this.#entries.delete(id); unserve() } }
   }
 
   /**

@@ -10,6 +10,7 @@ import { HubError, HubErrorCode } from '../errors.ts'
 import { toHttpFailure } from '../http/error-mapping.ts'
 import { logBackgroundFailure } from '../http/log-policy.ts'
 import { AgentWsSession, WsClose } from './agent-ws-session.ts'
+import { UpgradeAdmission, type UpgradeAdmissionOptions } from './upgrade-admission.ts'
 
 /** Socket-level timing, overridable for tests. */
 export interface WsTiming {
@@ -32,12 +33,19 @@ export class AgentWsServer {
   readonly #wss: WebSocketServer
   readonly #sessions = new Map<string, AgentWsSession>()
   readonly #alive = new WeakSet<WebSocket>()
+  readonly #admission: UpgradeAdmission
   #heartbeat: NodeJS.Timeout | undefined
 
-  constructor (s: HubServices, timing: WsTiming = DEFAULT_WS_TIMING) {
+  constructor (s: HubServices, timing: WsTiming = DEFAULT_WS_TIMING, admission?: UpgradeAdmissionOptions) {
     this.#s = s
     this.#timing = timing
+    this.#admission = new UpgradeAdmission(admission)
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: s.config.limits.agentBodyBytes, perMessageDeflate: false, clientTracking: true })
+  }
+
+  /** Upgrades refused by admission control so far. */
+  get refusedUpgrades (): number {
+    return this.#admission.refused
   }
 
   /** Number of authenticated agent sockets. */
@@ -80,10 +88,12 @@ export class AgentWsServer {
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
       return
     }
-    this.#wss.handleUpgrade(req, socket, head, (ws) => { this.#onConnection(ws) })
+    const release = this.#admission.admit(socket)
+    if (release === undefined) return
+    this.#wss.handleUpgrade(req, socket, head, (ws) => { this.#onConnection(ws, release) })
   }
 
-  #onConnection (ws: WebSocket): void {
+  #onConnection (ws: WebSocket, release: () => void): void {
     const log = this.#s.log.child({ ws: randomId(6) })
     const challenge = randomId(24)
     this.#alive.add(ws)
@@ -96,6 +106,7 @@ export class AgentWsServer {
       // Frames sent before the welcome wait in the socket until the session listens.
       ws.pause()
       this.#authenticate(ws, challenge, data).then((agentId) => {
+        release()
         const session = new AgentWsSession(ws, agentId, this.#s, log.child({ agentId }))
         const previous = this.#sessions.get(agentId)
         this.#sessions.set(agentId, session)

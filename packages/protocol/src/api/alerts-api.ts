@@ -35,6 +35,15 @@ export const AlertCondition = Type.Union([
     /** Fires after this many reporting intervals without a report. */
     missedIntervals: Type.Integer({ minimum: 1, maximum: 1000 })
   }, { additionalProperties: false }),
+  Type.Object({
+    type: Type.Literal('relay-unreachable'),
+    /**
+     * Fires on a relay once a host behind it (a host whose path to the hub goes through it) has
+     * missed this many intervals while the relay is silent too: one alert naming the hosts cut
+     * off, in place of one `host-offline` alert per host.
+     */
+    missedIntervals: Type.Integer({ minimum: 1, maximum: 1000 })
+  }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('instruction-failed') }, { additionalProperties: false }),
   Type.Object({
     type: Type.Literal('agent-event'),

@@ -4,6 +4,7 @@ import { FileListBody, FileReadBody, FileStatBody, FileWriteBody } from '../oper
 import { PackageBody, PowerBody, ServiceBody } from '../operations/system-ops.ts'
 import { Inventory, MetricName, StatusSnapshot, AgentEvent } from '../messages/monitoring.ts'
 import { WireError } from '../errors.ts'
+import { LinkInfo, RelayReport } from '../messages/relay-report.ts'
 
 /** Operator roles, weakest first. */
 export const Role = { Viewer: 'viewer', Operator: 'operator', Admin: 'admin' } as const
@@ -15,6 +16,10 @@ const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()])
 
 /** `online`: heard from within three intervals; `offline`: not; `unknown`: never reported. */
 export const HostState = Type.Union([Type.Literal('online'), Type.Literal('offline'), Type.Literal('unknown')])
+
+/** A host named in another host's path. */
+export const HopRef = Type.Object({ id: Type.String(), name: Type.String() }, { additionalProperties: false })
+export type HopRef = Static<typeof HopRef>
 
 /** One row of `GET /api/v1/hosts`. */
 export const HostSummary = Type.Object({
@@ -31,7 +36,12 @@ export const HostSummary = Type.Object({
     critical: Type.Integer({ minimum: 0 }),
     warning: Type.Integer({ minimum: 0 }),
     info: Type.Integer({ minimum: 0 })
-  }, { additionalProperties: false })
+  }, { additionalProperties: false }),
+  /**
+   * The relays this host's connections go through, from the host towards the hub (first hop
+   * first); empty when it reaches the hub directly or its path is not known.
+   */
+  via: Type.Array(HopRef, { maxItems: 16 })
 }, { additionalProperties: false })
 export type HostSummary = Static<typeof HostSummary>
 
@@ -46,7 +56,12 @@ export const HostDetail = Type.Object({
   metrics: Type.Record(Type.String(), Type.Number()),
   metricsAt: Nullable(IsoTime),
   snapshot: Nullable(StatusSnapshot),
-  recentEvents: Type.Array(AgentEvent)
+  recentEvents: Type.Array(AgentEvent),
+  /** The upstream the agent last said it uses. */
+  link: Nullable(LinkInfo),
+  /** What it last reported carrying, when it runs a relay. */
+  relay: Nullable(RelayReport),
+  relayAt: Nullable(IsoTime)
 }, { additionalProperties: false })
 export type HostDetail = Static<typeof HostDetail>
 

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { AgentEvent, Inventory, Metric, StatusSnapshot } from './monitoring.ts'
+import { LinkInfo, RelayReport } from './relay-report.ts'
 import { WireError } from '../errors.ts'
 import { PROTOCOL_VERSION } from '../version.ts'
 
@@ -21,7 +22,11 @@ export const ReportMessage = Type.Object({
   metrics: Type.Optional(Type.Array(Metric, { maxItems: MAX_METRICS_PER_REPORT })),
   inventory: Type.Optional(Inventory),
   status: Type.Optional(StatusSnapshot),
-  events: Type.Optional(Type.Array(AgentEvent, { maxItems: 256 }))
+  events: Type.Optional(Type.Array(AgentEvent, { maxItems: 256 })),
+  /** The upstream the agent's connections go through (periodic reports). */
+  link: Type.Optional(LinkInfo),
+  /** What the agent carries as a relay (periodic reports of agents in relay mode). */
+  relay: Type.Optional(RelayReport)
 }, { additionalProperties: false })
 export type ReportMessage = Static<typeof ReportMessage>
 

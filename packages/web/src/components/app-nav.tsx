@@ -4,6 +4,7 @@ import { Icon } from './icon.tsx'
 
 const ITEMS = [
   { href: '/', label: 'Hosts', icon: 'hosts', admin: false },
+  { href: '/relays', label: 'Relays', icon: 'relays', admin: false },
   { href: '/alerts', label: 'Alerts', icon: 'alerts', admin: false },
   // Everyone sees the rules and maintenance windows; the page offers changes by role.
   { href: '/rules', label: 'Rules', icon: 'rules', admin: false },

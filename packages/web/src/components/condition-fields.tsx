@@ -4,7 +4,8 @@ import { conditionText } from '../model/rule-text.ts'
 const OPS = [['>=', '≥ at least'], ['>', '> above'], ['<=', '≤ at most'], ['<', '< below']] as const
 
 /**
- * The condition part of the rule form: a metric threshold or a host that stopped reporting.
+ * The condition part of the rule form: a metric threshold, a host that stopped reporting, or
+ * hosts cut off behind a silent relay (one alert on the relay in place of one per host).
  * Conditions the form does not edit (agent events, failed instructions) are shown read-only.
  */
 export function ConditionFields (props: { draft: RuleDraft, onChange: (patch: Partial<RuleDraft>) => void }) {
@@ -18,10 +19,11 @@ export function ConditionFields (props: { draft: RuleDraft, onChange: (patch: Pa
       <select id="rf-cond" value={d.condType} onChange={(e) => set({ condType: e.currentTarget.value as RuleDraft['condType'] })}>
         <option value="metric-threshold">A metric crosses a threshold</option>
         <option value="host-offline">A host stops reporting</option>
+        <option value="relay-unreachable">Hosts behind a relay become unreachable</option>
         {d.kept === null ? null : <option value={d.kept.type}>{d.kept.type} (as it is)</option>}
       </select>
       {keptShown && d.kept !== null ? <p class="muted">{conditionText(d.kept)} (edited through the API only)</p> : null}
-      {d.condType === 'host-offline' ? (
+      {d.condType === 'host-offline' || d.condType === 'relay-unreachable' ? (
         <>
           <label for="rf-missed">Missed intervals</label>
           <input id="rf-missed" type="number" inputMode="numeric" min={1} max={1000} step={1} required value={d.missedIntervals}

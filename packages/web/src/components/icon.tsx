@@ -10,6 +10,7 @@ const PATHS = {
   ok: 'M9 16.2 4.8 12l-1.4 1.4L9 19 21 7l-1.4-1.4z',
   info: 'M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm-1 8h2v8h-2zm0-4h2v2h-2z',
   hosts: 'M3 3h8v8H3zm10 0h8v8h-8zM3 13h8v8H3zm10 0h8v8h-8z',
+  relays: 'M9 2h6v5H9zm2 5h2v4h-2zM4 11h16v2H4zm0 2h2v4H4zm14 0h2v4h-2zM2 17h6v5H2zm14 0h6v5h-6z',
   alerts: 'M12 22a2.5 2.5 0 0 0 2.5-2.5h-5A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.8V3h-3v1.2A7 7 0 0 0 5 11v5l-2 2v1h18v-1z',
   audit: 'M4 5h16v2H4zm0 6h16v2H4zm0 6h10v2H4z',
   rules: 'M3 5h4v4H3zm6 1h12v2H9zM3 11h4v4H3zm6 1h12v2H9zm-6 5h4v4H3zm6 1h12v2H9z',

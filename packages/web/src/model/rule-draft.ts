@@ -41,8 +41,8 @@ export function draftOf (r: AlertRule): RuleDraft {
     scopeValue: r.scope.type === 'group' ? r.scope.group : r.scope.type === 'host' ? r.scope.hostId : '',
     condType: c.type,
     ...(c.type === 'metric-threshold' ? { metric: c.metric, op: c.op, value: String(c.value), forSeconds: String(c.forMs / 1000), perCore: c.perCore === true } : {}),
-    ...(c.type === 'host-offline' ? { missedIntervals: String(c.missedIntervals) } : {}),
-    kept: c.type === 'metric-threshold' || c.type === 'host-offline' ? null : c,
+    ...(c.type === 'host-offline' || c.type === 'relay-unreachable' ? { missedIntervals: String(c.missedIntervals) } : {}),
+    kept: c.type === 'metric-threshold' || c.type === 'host-offline' || c.type === 'relay-unreachable' ? null : c,
     emails: r.notify.emails.join(', '), webhooks: r.notify.webhooks.join(', '), repeatMinutes: String(r.repeatIntervalMs / 60_000)
   }
 }
@@ -67,7 +67,7 @@ function scopeOf (d: RuleDraft): unknown {
 
 function conditionOf (d: RuleDraft): unknown {
   if (d.kept !== null && d.condType === d.kept.type) return d.kept
-  if (d.condType === 'host-offline') return { type: 'host-offline', missedIntervals: num(d.missedIntervals) }
+  if (d.condType === 'host-offline' || d.condType === 'relay-unreachable') return { type: d.condType, missedIntervals: num(d.missedIntervals) }
   return {
     type: 'metric-threshold', metric: d.metric.trim(), op: d.op, value: num(d.value),
     forMs: Math.round(num(d.forSeconds) * 1000), ...(d.perCore ? { perCore: true } : {})

@@ -9,6 +9,7 @@ export function conditionText (c: AlertCondition): string {
     case 'metric-threshold':
       return `${c.metric} ${OPS[c.op]} ${c.value}${c.perCore === true ? ' × cores' : ''} for ${seconds(c.forMs)}`
     case 'host-offline': return `no report for ${c.missedIntervals} interval${c.missedIntervals === 1 ? '' : 's'}`
+    case 'relay-unreachable': return `hosts behind a silent relay unreachable for ${c.missedIntervals} interval${c.missedIntervals === 1 ? '' : 's'}`
     case 'instruction-failed': return 'an instruction failed'
     case 'agent-event': return `agent event ${c.event} at ${c.minSeverity} or worse`
   }

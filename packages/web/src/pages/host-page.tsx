@@ -9,6 +9,8 @@ import { ago } from '../model/format.ts'
 import { HostMenu, sectionLabel } from './host-menu.tsx'
 import { HostSection } from './host-section.tsx'
 import { AlertList } from '../components/alert-list.tsx'
+import { HostLinkLine } from '../components/host-link.tsx'
+import { RelayLoadCard } from '../components/relay-load-card.tsx'
 
 /** One host: a header, its open alerts, the operations menu and the chosen section. Tells the hub it is open. */
 export function HostPage (props: { id: string, section: string }) {
@@ -28,6 +30,7 @@ export function HostPage (props: { id: string, section: string }) {
       <div class="page-head">
         <h1>{h?.name ?? props.id}</h1>
         {h === undefined ? null : <p class="host-head"><StatusBadge health={healthOf(h)} /> <span class="muted">{h.group} · {h.os || 'OS unknown'} · seen {ago(h.lastSeen)}</span></p>}
+        {h === undefined ? null : <HostLinkLine host={h} />}
       </div>
       <ErrorMessage text={host.error} />
       <Loading when={host.loading && h === undefined} />
@@ -36,6 +39,7 @@ export function HostPage (props: { id: string, section: string }) {
           <AlertList view="open" hostId={props.id} emptyText="No open alerts." />
         </section>
       )}
+      {h === undefined ? null : <RelayLoadCard host={h} />}
       {h === undefined ? null : (
         <div class="host-layout">
           <HostMenu hostId={props.id} section={props.section} />

@@ -3,6 +3,7 @@ import { StatusBadge } from '../components/status-badge.tsx'
 import { alertCounts, healthOf } from '../model/host-health.ts'
 import { ago } from '../model/format.ts'
 import { Link } from '../router/router.tsx'
+import { viaText } from '../model/relay-view.ts'
 
 /** Row height in CSS pixels; `.host-row` in app.css has the same. */
 export const HOST_ROW_HEIGHT = 72
@@ -18,6 +19,7 @@ export function HostRow (props: { host: HostSummary }) {
       <span class="host-main">
         <span class="host-name">{h.name}</span>
         <span class="host-meta muted">{h.group} · {h.os === '' ? 'OS unknown' : h.os}</span>
+        {h.via.length === 0 ? null : <span class="host-via" data-testid="host-via">{viaText(h.via)}</span>}
       </span>
       <span class="host-side">
         <StatusBadge health={health} />

@@ -14,6 +14,7 @@ import { KyselyConsoleStore } from './kysely-console-store.ts'
 import { KyselyAlertStore } from './kysely-alert-store.ts'
 import { KyselyJobStore } from './kysely-job-store.ts'
 import { KyselySessionStore } from './kysely-session-store.ts'
+import { KyselyTopologyStore } from './topology-kysely-store.ts'
 import { guard } from './store-guard.ts'
 
 /** What differs between the two backends; everything else is shared Kysely code. */
@@ -44,6 +45,7 @@ export class KyselyStore implements Store {
   readonly alerts: KyselyAlertStore
   readonly sessions: KyselySessionStore
   readonly jobs: KyselyJobStore
+  readonly topology: KyselyTopologyStore
 
   constructor (backend: StoreBackend) {
     this.kind = backend.kind
@@ -54,6 +56,7 @@ export class KyselyStore implements Store {
     this.alerts = new KyselyAlertStore(backend.db, backend.kind)
     this.sessions = new KyselySessionStore(backend.db)
     this.jobs = new KyselyJobStore(backend.db, backend.kind)
+    this.topology = new KyselyTopologyStore(backend.db, backend.kind)
   }
 
   migrate (): Promise<void> { return this.#b.migrate() }

@@ -7,6 +7,7 @@ import { alertsMigration } from './alerts-migration.ts'
 import { agentOsMigration } from './agent-os-migration.ts'
 import { jobsMigration } from './jobs-migration.ts'
 import { sessionsMigration } from './sessions-migration.ts'
+import { topologyMigration } from './topology-migration.ts'
 
 /** The dialect-specific column types; everything else is written once for both. */
 interface Types {
@@ -171,6 +172,7 @@ export function migrations (kind: 'sqlite' | 'postgres'): Record<string, Migrati
     '0004_alerts': alertsMigration(kind),
     '0005_agent_os': agentOsMigration(kind),
     '0006_live_sessions': sessionsMigration(),
-    '0007_jobs': jobsMigration(kind)
+    '0007_jobs': jobsMigration(kind),
+    '0008_topology': topologyMigration(kind)
   }
 }
