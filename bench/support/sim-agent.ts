@@ -6,7 +6,7 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import { signRelayConnect, type ReplyEnvelope, type SpooledMessage } from '@outpost/protocol'
 import {
-  AgentErrorCode, AutoTransport, Backoff, PinnedAgent, retryDelay, UpstreamSelector, parseUpstream, type AgentState, type TransportMode, type UpstreamSigner
+  AgentErrorCode, AutoTransport, Backoff, PinnedAgent, retryDelay, TopologyNudge, UpstreamSelector, parseUpstream, type AgentState, type TransportMode, type UpstreamSigner
 } from '@outpost/agent'
 import { METRIC_NAMES } from './signed-load.ts'
 
@@ -88,6 +88,9 @@ export class SimAgent {
   #seq: number
   #wake: (() => void) | undefined
   #loops: Promise<void>[] = []
+  /** Like the real agent: a report soon after a failover (see the agent's TopologyNudge). */
+  readonly #nudge = new TopologyNudge(() => { this.#report() }, { minGapMs: 5_000, spreadMs: 1_000 })
+  #upstreamIndex = -1
 
   /** `seq0`: the last sequence number this identity used (a restarted agent continues after it). */
   constructor (state: AgentState, opts: SimAgentOptions, seq0 = 0) {
@@ -95,7 +98,11 @@ export class SimAgent {
     this.#opts = opts
     this.#seq = seq0
     const sign: UpstreamSigner = (p) => ({ agentId: state.agentId, signature: signRelayConnect(state.keyPair.privateKey, { ...p, agentId: state.agentId }) })
-    this.#selector = opts.upstreams.length === 0 ? null : new UpstreamSelector({ upstreams: opts.upstreams.map(parseUpstream), sign, retryMs: opts.upstreamRetryMs })
+    const onSwitch = (_u: unknown, index: number): void => {
+      if (this.#upstreamIndex >= 0) this.#nudge.nudge()
+      this.#upstreamIndex = index
+    }
+    this.#selector = opts.upstreams.length === 0 ? null : new UpstreamSelector({ upstreams: opts.upstreams.map(parseUpstream), sign, retryMs: opts.upstreamRetryMs, onSwitch })
     this.#pinned = new PinnedAgent({ fingerprint: state.fingerprint, upstreams: this.#selector })
     this.#transport = new AutoTransport(
       { hubUrl: opts.hubUrl ?? state.hubUrl, agentId: state.agentId, privateKey: state.keyPair.privateKey, agent: this.#pinned },
@@ -125,6 +132,7 @@ export class SimAgent {
   }
 
   async stop (): Promise<void> {
+    this.#nudge.close()
     this.#abort.abort()
     this.#wake?.()
     await Promise.all(this.#loops)
@@ -142,11 +150,16 @@ export class SimAgent {
       } catch {
         return
       }
-      this.#queue.push({ type: 'report', seq: ++this.#seq, time: Date.now(), metrics: METRICS.map((name) => ({ name, value: healthyValue() })), status: snapshot() })
-      this.counters.reportsSent++
-      this.#wake?.()
+      this.#report()
       wait = jittered(this.#opts.intervalMs, this.#opts.jitter)
     }
+  }
+
+  #report (): void {
+    if (this.#abort.signal.aborted) return
+    this.#queue.push({ type: 'report', seq: ++this.#seq, time: Date.now(), metrics: METRICS.map((name) => ({ name, value: healthyValue() })), status: snapshot() })
+    this.counters.reportsSent++
+    this.#wake?.()
   }
 
   /** Sends what is queued, oldest first, and forgets only what the hub acknowledged (like the spool). */

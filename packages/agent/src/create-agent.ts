@@ -25,6 +25,7 @@ import { agentSigner } from './transport/upstream-signers.ts'
 import { startRelay } from './relay/start-relay.ts'
 import { RefusalEvents } from './relay/refusal-events.ts'
 import { RelayLoadMeter, currentLink } from './runtime/topology-report.ts'
+import { TopologyNudge } from './runtime/topology-nudge.ts'
 import type { RelayServer } from './relay/relay-server.ts'
 import type { Transport, TransportStatus } from './transport/transport.ts'
 
@@ -87,6 +88,10 @@ class OutpostAgent extends EventEmitter<AgentEvents> implements Agent {
   #upstreams: UpstreamSelector | undefined
   #relay: { readonly server: RelayServer, readonly address: { host: string, port: number } } | undefined
   #relayLoad: RelayLoadMeter | undefined
+  /** A status report soon after a failover or a change of what this relay carries. */
+  readonly #nudge: TopologyNudge
+  /** The upstream list index in use (-1 before the first connection). */
+  #upstreamIndex = -1
   #refusals: RefusalEvents | undefined
   #transport: Transport | undefined
   #scheduler: ReportScheduler | undefined
@@ -101,6 +106,7 @@ class OutpostAgent extends EventEmitter<AgentEvents> implements Agent {
     super()
     this.#config = config
     this.#deps = deps
+    this.#nudge = new TopologyNudge(() => this.#scheduler?.statusNow(), { minGapMs: 5_000, spreadMs: 1_000, ...(deps.random === undefined ? {} : { random: deps.random }) })
     this.#now = deps.now ?? Date.now
   }
 
@@ -190,6 +196,7 @@ class OutpostAgent extends EventEmitter<AgentEvents> implements Agent {
       this.#relay = await startRelay({
         state, listen: parseRelayListen(this.#config.relayListen, this.#config.relayAny), upstreams: this.#selector(state, true)!, now: this.#now,
         onRefuse: (r) => refusals.add(r),
+        onDownstreamChange: () => this.#nudge.nudge(),
         ...(log === undefined ? {} : { logger: log })
       })
       this.#relayLoad = new RelayLoadMeter(this.#relay.server, authorityOf(this.#relay.address.host, this.#relay.address.port))
@@ -224,32 +231,39 @@ class OutpostAgent extends EventEmitter<AgentEvents> implements Agent {
   async stop (): Promise<void> {
     if (this.#abort === undefined || this.#abort.signal.aborted) return
     const log = this.#deps.logger
-    await this.#scheduler?.stop()
-    this.#refusals?.close()
-    // Kill running programs: their results (SIGKILL) are spooled and go out with the flush or the next start.
-    const kill = new AbortController()
-    this.#killRunning.abort()
-    this.#abort.abort()
-    await Promise.all(this.#loops)
-    await Promise.allSettled([...this.#inFlight])
     try {
-      const timer = setTimeout(() => kill.abort(), STOP_FLUSH_MS)
+      this.#nudge.close()
+      await this.#scheduler?.stop()
+      this.#refusals?.close()
+      // Kill running programs: their results (SIGKILL) are spooled and go out with the flush or the next start.
+      const kill = new AbortController()
+      this.#killRunning.abort()
+      this.#abort.abort()
+      await Promise.all(this.#loops)
+      await Promise.allSettled([...this.#inFlight])
       try {
-        const empty = await this.#sender!.flush(kill.signal)
-        if (!empty) log?.info({ pending: this.#spool!.size }, 'messages stay in the spool for the next start')
-      } finally {
-        clearTimeout(timer)
+        const timer = setTimeout(() => kill.abort(), STOP_FLUSH_MS)
+        try {
+          const empty = await this.#sender!.flush(kill.signal)
+          if (!empty) log?.info({ pending: this.#spool!.size }, 'messages stay in the spool for the next start')
+        } finally {
+          clearTimeout(timer)
+        }
+      } catch (err) {
+        log?.info({ err, pending: this.#spool!.size }, 'could not flush the spool before stopping; it is kept for the next start')
       }
-    } catch (err) {
-      log?.info({ err, pending: this.#spool!.size }, 'could not flush the spool before stopping; it is kept for the next start')
+    } finally {
+      // Whatever failed above, nothing may stay open: a half-stopped agent would keep its process alive.
+      this.#killRunning.abort()
+      this.#abort.abort()
+      await this.#relay?.server.close()
+      await this.#transport?.close()
+      this.#upstreams?.close()
+      this.#pinned?.destroy()
+      this.#spool?.close()
+      this.#seen?.close()
+      log?.info('agent stopped')
     }
-    await this.#relay?.server.close()
-    await this.#transport?.close()
-    this.#upstreams?.close()
-    this.#pinned?.destroy()
-    this.#spool?.close()
-    this.#seen?.close()
-    log?.info('agent stopped')
   }
 
   readonly #killRunning = new AbortController()
@@ -266,7 +280,11 @@ class OutpostAgent extends EventEmitter<AgentEvents> implements Agent {
         sign: agentSigner(state.agentId, state.keyPair.privateKey),
         retryMs: this.#config.upstreamRetryMs,
         now: this.#now,
-        onSwitch: (u, index) => log?.info({ upstream: u.label, index }, `upstream now ${u.label}`)
+        onSwitch: (u, index) => {
+          log?.info({ upstream: u.label, index }, `upstream now ${u.label}`)
+          if (this.#upstreamIndex >= 0) this.#nudge.nudge()
+          this.#upstreamIndex = index
+        }
       })
     }
     return this.#upstreams ?? null

@@ -20,4 +20,5 @@ export { createPathGuard, MAX_SYMLINKS, type PathGuard, type PathVerdict } from 
 export { checkExec, matchesExecPattern, type PolicyDenial } from './policy/exec-policy.ts'
 export { RelayServer, type RelayStats } from './relay/relay-server.ts'
 export { UpstreamSelector, type UpstreamSigner } from './transport/upstream-selector.ts'
+export { TopologyNudge } from './runtime/topology-nudge.ts'
 export { parseUpstream, parseRelayListen, type Upstream } from './transport/upstream-list.ts'

@@ -106,3 +106,21 @@ test('a chain of two relays shows as a path of two hops; a refused CONNECT is in
   assert.deepEqual([audited[0]?.target, audited[0]?.result], [`host:${inner.agentId}`, 'denied'])
   assert.match(audited[0]?.detail.message ?? '', /refused CONNECT .*407/)
 })
+
+test('an agent that fails over reports at once, so the hub shows its new path long before its next interval', async (t) => {
+  // Ten minutes: nothing periodic can explain what the hub learns during this test.
+  const LONG = 600_000
+  const hub = await siteHub(t, { adminEmail: null })
+  const g1 = await startSiteAgent(t, hub, { relayPort: 0, intervalMs: LONG, hostname: 'g-1' })
+  const g2 = await startSiteAgent(t, hub, { relayPort: 0, intervalMs: LONG, hostname: 'g-2' })
+  const leaf = await startSiteAgent(t, hub, { upstreams: [g1.relayUrl!, g2.relayUrl!], intervalMs: LONG, hostname: 'leaf' })
+  await until(async () => via(await get<HostSummary[]>(hub, '/hosts'), leaf.agentId)[0] === 'g-1', 'the leaf to show its path through g-1')
+
+  await g1.agent.stop()
+  await until(async () => {
+    const detail = await get<HostDetail>(hub, `/hosts/${leaf.agentId}`)
+    return detail.link?.label === g2.relayUrl && via(await get<HostSummary[]>(hub, '/hosts'), leaf.agentId)[0] === 'g-2'
+  }, 'the leaf to say it uses g-2, and g-2 to list it', 60_000)
+  const detail = await get<HostDetail>(hub, `/hosts/${leaf.agentId}`)
+  assert.deepEqual(detail.link, { kind: 'relay', label: g2.relayUrl, index: 1 })
+})

@@ -32,6 +32,8 @@ export interface RelayServerOptions {
   readonly logger?: Logger
   /** Told of every refused CONNECT (the agent reports them to the hub, which audits them). */
   readonly onRefuse?: (r: RelayRefusal) => void
+  /** Told when an agent starts or stops using this relay as its first hop. */
+  readonly onDownstreamChange?: () => void
 }
 
 /** A CONNECT this relay refused. */
@@ -131,11 +133,17 @@ export class RelayServer {
     // hop; an enrolling agent has no id the hub could show yet.
     const firstHopOf = path === '' && agentId !== undefined && !agentId.startsWith(RELAY_ENROLL_PREFIX) ? agentId : undefined
     if (firstHopOf !== undefined) {
-      this.#firstHop.set(firstHopOf, (this.#firstHop.get(firstHopOf) ?? 0) + 1)
+      const before = this.#firstHop.get(firstHopOf) ?? 0
+      this.#firstHop.set(firstHopOf, before + 1)
+      if (before === 0) this.#opts.onDownstreamChange?.()
       upstream.once('close', () => {
         const n = (this.#firstHop.get(firstHopOf) ?? 1) - 1
-        if (n <= 0) this.#firstHop.delete(firstHopOf)
-        else this.#firstHop.set(firstHopOf, n)
+        if (n > 0) {
+          this.#firstHop.set(firstHopOf, n)
+          return
+        }
+        this.#firstHop.delete(firstHopOf)
+        this.#opts.onDownstreamChange?.()
       })
     }
     log?.debug({ agentId, path, audit: 'relay.connect' }, 'relaying')

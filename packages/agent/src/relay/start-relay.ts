@@ -21,6 +21,8 @@ export interface StartRelayOptions {
   readonly logger?: Logger
   /** Told of every refused CONNECT. */
   readonly onRefuse?: (r: RelayRefusal) => void
+  /** Told when the agents whose first hop it is change. */
+  readonly onDownstreamChange?: () => void
 }
 
 /** Starts the relay of an enrolled agent; resolves once it listens. */
@@ -48,7 +50,8 @@ export async function startRelay (opts: StartRelayOptions): Promise<{ server: Re
     auth: new RelayAuthenticator(askHub, opts.now),
     dial: async (path: string): Promise<Socket> => (await opts.upstreams.open({ host, port }, RELAY_DIAL_TIMEOUT_MS, path)).socket,
     ...(opts.logger === undefined ? {} : { logger: opts.logger.child({ component: 'relay' }) }),
-    ...(opts.onRefuse === undefined ? {} : { onRefuse: opts.onRefuse })
+    ...(opts.onRefuse === undefined ? {} : { onRefuse: opts.onRefuse }),
+    ...(opts.onDownstreamChange === undefined ? {} : { onDownstreamChange: opts.onDownstreamChange })
   })
   const address = await server.listen(opts.listen.host, opts.listen.port)
   opts.logger?.info({ ...address, hub: authorityOf(host, port) }, 'relay listening')

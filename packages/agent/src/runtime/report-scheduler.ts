@@ -83,6 +83,12 @@ export class ReportScheduler {
     })
   }
 
+  /** A status report now (no inventory): the agent's upstream or what it relays changed. */
+  statusNow (): void {
+    if (!this.#running) return
+    void this.#enqueue(() => this.#collect({ inventory: false, status: true, metrics: undefined }))
+  }
+
   #enqueue (job: () => Promise<void>): Promise<void> {
     const run = this.#chain.then(job)
     // The chain itself must never reject, or one failed report would stop all later ones.

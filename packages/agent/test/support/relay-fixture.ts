@@ -33,13 +33,18 @@ export function tempDir (t: T): string {
  */
 export async function startSiteAgent (t: T, hub: TestHub, opts: { upstreams?: string[], relayPort?: number, stateDir?: string, intervalMs?: number, hostname?: string } = {}): Promise<SiteAgent> {
   const upstreams = opts.upstreams ?? []
-  const stateDir = opts.stateDir ?? path.join(tempDir(t), 'state')
+  // The agent stops before its directory goes (after-hooks run in the order they were added).
+  const ownDir = opts.stateDir === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-relay-')) : undefined
+  const stateDir = opts.stateDir ?? path.join(ownDir!, 'state')
   if (opts.stateDir === undefined) await enrollAgent({ token: await hub.enrollToken(), stateDir, upstreams, ...(opts.hostname === undefined ? {} : { hostname: opts.hostname }) })
   const agent = createAgent(parseAgentConfig({
     stateDir, intervalMs: opts.intervalMs ?? 60_000, pollWaitMs: 5_000, thresholds: [], backoff: { minMs: 50, maxMs: 300 }, upstreams, upstreamRetryMs: 200,
     ...(opts.relayPort === undefined ? {} : { relayListen: `127.0.0.1:${opts.relayPort}` })
   }))
-  t.after(() => agent.stop())
+  t.after(async () => {
+    await agent.stop()
+    if (ownDir !== undefined) fs.rmSync(ownDir, { recursive: true, force: true })
+  })
   const acked = once(agent, 'acked', { signal: AbortSignal.timeout(20_000) })
   await agent.start()
   await acked

@@ -11,6 +11,30 @@ import { migrations } from './migrations.ts'
  * Kysely would see another schema's `kysely_migration` on a shared server and skip creating ours.
  */
 export async function migrateToLatest (db: Kysely<any>, kind: 'sqlite' | 'postgres', schema?: string): Promise<void> {
+  // Bounded: only the two races below are retried, a few times.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await migrateOnce(db, kind, schema)
+      return
+    } catch (err) {
+      if (attempt >= 3 || !isBookkeepingRace(err)) throw err
+    }
+  }
+}
+
+/**
+ * Races in Kysely's bookkeeping before it takes its lock, on a server shared with other schemas:
+ * it looks for its table by listing the columns of every schema, which fails when another schema
+ * is dropped during the query (`3F000`); and two hubs creating its table at once may collide on
+ * the table's type name (`23505`). Both leave nothing half-done; trying again is the fix.
+ */
+function isBookkeepingRace (err: unknown): boolean {
+  type PgError = { code?: unknown, constraint?: unknown, cause?: PgError }
+  const e = err as PgError | undefined
+  return [e, e?.cause].some((c) => c?.code === '3F000' || (c?.code === '23505' && c.constraint === 'pg_type_typname_nsp_index'))
+}
+
+async function migrateOnce (db: Kysely<any>, kind: 'sqlite' | 'postgres', schema?: string): Promise<void> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations(kind) },
