@@ -11,7 +11,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { once } from 'node:events'
 import pg from 'pg'
-import { api, downloadFile, startHub, startOutpost, startPostgres, uploadFile, type TestHub } from '@outpost/testkit'
+import { api, downloadFile, startHub, startOutpost, startPostgres, startTcpBalancer, uploadFile, type TestHub } from '@outpost/testkit'
 import { createAgent, enrollAgent, parseAgentConfig, type Agent } from '@outpost/agent'
 import { asUser, join, operator } from './support/terminal-fixture.ts'
 import { fileTree } from './support/file-tree.ts'
@@ -20,7 +20,7 @@ import { exec, until } from './support/relay-fixture.ts'
 const NATS_URL = 'nats://127.0.0.1:4222'
 const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex')
 
-interface Replicas { readonly b: TestHub, readonly aUrl: string, kill (): void, readonly schema: string, readonly dbUrl: string }
+interface Replicas { readonly b: TestHub, readonly aUrl: string, readonly aPort: number, kill (): void, readonly schema: string, readonly dbUrl: string }
 
 async function replicas (t: TestContext): Promise<Replicas> {
   const db = await startPostgres()
@@ -36,16 +36,15 @@ async function replicas (t: TestContext): Promise<Replicas> {
   t.after(() => a.stop(2000))
   const listening = await a.waitForLog(l => l.msg === 'hub listening', 30_000)
   assert.equal(listening.fingerprint, b.fingerprint, 'both replicas serve one certificate')
-  return { b, aUrl: `https://127.0.0.1:${String(listening.port)}`, kill: () => { a.child.kill('SIGKILL') }, schema: db.schema, dbUrl: db.url }
+  return { b, aUrl: `https://127.0.0.1:${String(listening.port)}`, aPort: Number(listening.port), kill: () => { a.child.kill('SIGKILL') }, schema: db.schema, dbUrl: db.url }
 }
 
-async function agentOn (t: TestContext, r: Replicas, transport: 'auto' | 'http', policy: string): Promise<{ agent: Agent, agentId: string, acked: Set<number> }> {
+async function agentOn (t: TestContext, r: Replicas, transport: 'auto' | 'http', policy: string, upstreams = [r.aUrl, r.b.url]): Promise<{ agent: Agent, agentId: string, acked: Set<number> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-replica-agent-'))
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
   const stateDir = path.join(dir, 'state')
   const policyFile = path.join(dir, 'policy.json')
   fs.writeFileSync(policyFile, policy, { mode: 0o600 })
-  const upstreams = [r.aUrl, r.b.url]
   const { agentId } = await enrollAgent({ token: await r.b.enrollToken(), stateDir, upstreams })
   const agent = createAgent(parseAgentConfig({ stateDir, policyFile, transport, upstreams, upstreamRetryMs: 200, intervalMs: 1000, pollWaitMs: 5_000, thresholds: [], backoff: { minMs: 50, maxMs: 300 }, logLevel: 'silent' }))
   t.after(() => agent.stop())
@@ -69,6 +68,22 @@ async function terminal (b: TestHub, agentId: string, name: string): Promise<voi
   term.type('exit 3\r')
   assert.equal((await term.waitControl('exit')).code, 3)
   await term.waitControl('closed')
+}
+
+/** Every acknowledged report of the agent is stored, none twice, none missing in between. */
+async function assertStoredOnce (r: Replicas, agentId: string, acked: ReadonlySet<number>): Promise<void> {
+  const client = new pg.Client({ connectionString: r.dbUrl })
+  await client.connect()
+  try {
+    const rows = (await client.query<{ seq: string }>(`select seq from ${r.schema}.receipts where agent_id = $1 order by seq`, [agentId])).rows.map(x => Number(x.seq))
+    assert.equal(new Set(rows).size, rows.length, 'no seq stored twice')
+    for (const s of acked) assert.ok(rows.includes(s), `acknowledged seq ${s} is stored`)
+    const max = Math.max(...rows)
+    const missing = Array.from({ length: max - rows[0]! + 1 }, (_, i) => rows[0]! + i).filter(s => !rows.includes(s))
+    assert.deepEqual(missing, [], 'no seq lost between the first and the last')
+  } finally {
+    await client.end()
+  }
 }
 
 for (const transport of ['auto', 'http'] as const) {
@@ -122,17 +137,33 @@ for (const transport of ['auto', 'http'] as const) {
     assert.equal(after.stdout, 'still-here')
 
     await agent.stop()
-    const client = new pg.Client({ connectionString: r.dbUrl })
-    await client.connect()
-    try {
-      const rows = (await client.query<{ seq: string }>(`select seq from ${r.schema}.receipts where agent_id = $1 order by seq`, [agentId])).rows.map(x => Number(x.seq))
-      assert.equal(new Set(rows).size, rows.length, 'no seq stored twice')
-      for (const s of acked) assert.ok(rows.includes(s), `acknowledged seq ${s} is stored`)
-      const max = Math.max(...rows)
-      const missing = Array.from({ length: max - rows[0]! + 1 }, (_, i) => rows[0]! + i).filter(s => !rows.includes(s))
-      assert.deepEqual(missing, [], 'no seq lost between the first and the last')
-    } finally {
-      await client.end()
-    }
+    await assertStoredOnce(r, agentId, acked)
   })
 }
+
+test('behind a load balancer that spreads connections over both replicas (POST only): exec, terminal, download; one replica dies, nothing is lost', { timeout: 120_000 }, async (t) => {
+  const r = await replicas(t)
+  const lb = await startTcpBalancer([{ host: '127.0.0.1', port: r.aPort }, { host: '127.0.0.1', port: Number(new URL(r.b.url).port) }])
+  t.after(() => lb.close())
+  const tree = fileTree(t)
+  // One upstream: the balancer. Every new connection of the agent may land on either replica.
+  const { agent, agentId, acked } = await agentOn(t, r, 'http', tree.policy(), [`https://127.0.0.1:${lb.port}`])
+  const { b } = r
+
+  for (let i = 0; i < 3; i++) assert.equal((await exec(b, agentId, `process.stdout.write("lb-${i}")`)).stdout, `lb-${i}`)
+  await terminal(b, agentId, 'carol')
+  const data = randomBytes(1024 * 1024 + 3)
+  const target = path.join(tree.root, 'pub/lb.bin')
+  assert.equal((await uploadFile(b.url, b.adminToken, agentId, target, data)).status, 200)
+  const down = await downloadFile(b.url, b.adminToken, agentId, target, { keepBody: false })
+  assert.equal(down.sha256, sha(data))
+  console.log(`balancer connections per replica: ${JSON.stringify(lb.counts)}`)
+  assert.ok(lb.counts[0]! > 0 && lb.counts[1]! > 0, `the agent's connections reached both replicas: ${JSON.stringify(lb.counts)}`)
+
+  const before = Math.max(...acked)
+  r.kill()
+  await until(() => [...acked].some(s => s > before + 1), 'reports acknowledged through the balancer after A died', 60_000)
+  assert.equal((await exec(b, agentId, 'process.stdout.write("after")')).stdout, 'after')
+  await agent.stop()
+  await assertStoredOnce(r, agentId, acked)
+})
