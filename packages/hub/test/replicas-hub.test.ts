@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto'
 import { HubPath } from '@outpost/protocol'
 import { agentHeaders, api, enrollSimulatedAgent, request, startHub, startPostgres, startSmtpSink, type SimulatedAgent, type SmtpSink, type TestHub } from '@outpost/testkit'
 import { auditOf, createJob, untilJob } from './support/jobs-fixture.ts'
+import { createUser, tryLogin } from './support/console-fixture.ts'
+import { LOGIN_BURST } from '../src/auth/login-throttle.ts'
 
 const NATS_URL = 'nats://127.0.0.1:4222'
 
@@ -74,4 +76,29 @@ test('a job scheduled for later starts once on two replicas joined by NATS', { t
   assert.equal((await auditOf(b, 'job.start')).filter(e => e.target === `job:${job.id}`).length, 1, 'started once')
   const commands = (await auditOf(a, 'command.create')).map(e => e.target).sort()
   assert.deepEqual(commands, hosts.map(h => `host:${h}`).sort(), 'one command per host')
+})
+
+test('login throttles count the attempts every replica sees: an address gets one burst, an unknown name locks like a real one', { timeout: 60_000 }, async (t) => {
+  const sink = await startSmtpSink()
+  t.after(() => sink.cleanup())
+  const [a, b] = await replicas(t, sink)
+  await createUser(a, 'alice', 'viewer')
+  const failures = async (name: string): Promise<number[]> => {
+    const statuses: number[] = []
+    // Alternating replicas, as a load balancer would spread them.
+    for (let i = 0; i < 5; i++) statuses.push((await tryLogin(i % 2 === 0 ? a : b, name, 'wrong password')).status)
+    return statuses
+  }
+  // A real user's failures are counted in the store; an unknown name's must lock after as many.
+  const real = await failures('alice')
+  const unknown = await failures('ghost')
+  assert.deepEqual(real, [401, 401, 401, 401, 429])
+  assert.deepEqual(unknown, real, 'an unknown name locks after the same number of failures across replicas')
+  // The address has used 10 attempts, 5 on each replica: its burst is spent on both.
+  assert.equal(LOGIN_BURST, 10)
+  for (const hub of [a, b]) {
+    const next = await tryLogin(hub, 'someone', 'x')
+    assert.equal(next.status, 429, next.text)
+    assert.equal(next.json.error.code, 'HUB_ERR_THROTTLED')
+  }
 })

@@ -6,6 +6,8 @@ import { hashPassword, verifyPassword } from './password-hash.ts'
 import { matchTotp } from './totp.ts'
 import { LOGIN_BURST, LOGIN_LOCKOUT, LOGIN_REFILL_MS, TokenBuckets, UnknownNameLockout } from './login-throttle.ts'
 import type { NewSessionResult, SessionService } from './session-service.ts'
+import type { Bus } from '../bus/bus.ts'
+import { SharedThrottle } from './shared-throttle.ts'
 
 /** The one answer to every failed login, whatever failed: no user enumeration by message. */
 const REFUSED = 'wrong user name, password or one-time code'
@@ -31,13 +33,20 @@ export class LoginService {
   readonly #perAddress: TokenBuckets
   readonly #unknown = new UnknownNameLockout(LOGIN_LOCKOUT)
   readonly #dummyHash: Promise<string>
+  readonly #shared: SharedThrottle | undefined
 
-  constructor (d: { store: ConsoleStore, sessions: SessionService, audit: AuditLog, now: () => number }) {
+  constructor (d: { store: ConsoleStore, sessions: SessionService, audit: AuditLog, now: () => number, bus?: Bus, closing?: AbortSignal }) {
     this.#store = d.store
     this.#sessions = d.sessions
     this.#audit = d.audit
     this.#now = d.now
     this.#perAddress = new TokenBuckets(LOGIN_BURST, LOGIN_REFILL_MS, d.now)
+    if (d.bus !== undefined) {
+      this.#shared = new SharedThrottle(d.bus, {
+        address: (ip) => { this.#perAddress.take(ip) },
+        unknownName: (name, at) => { this.#unknown.fail(name, at) }
+      }, d.closing)
+    }
     // Made up front, so that even the first unknown-user login costs one scrypt and no more.
     this.#dummyHash = hashPassword('outpost-dummy-password')
     // Handled where it is awaited; this only keeps an early failure from being "unhandled".
@@ -47,6 +56,7 @@ export class LoginService {
   /** Checks the credentials and starts a session, or throws (401, 429) after auditing the try. */
   async login (req: LoginRequest, clientIp: string): Promise<NewSessionResult> {
     const wait = this.#perAddress.take(clientIp)
+    this.#shared?.address(clientIp)
     if (wait > 0) {
       await this.#audit.record({ actor: `user:${req.user}`, action: AuditAction.Login, target: `ip:${clientIp}`, result: HubErrorCode.Throttled })
       throw new RetryLaterError(HubErrorCode.Throttled, 'too many login attempts from this address', wait)
@@ -81,6 +91,7 @@ export class LoginService {
   async #fail (name: string, user: ConsoleUser | undefined, clientIp: string, reason: string): Promise<never> {
     const now = this.#now()
     const lockedUntil = user === undefined ? this.#unknown.fail(name, now) : await this.#store.recordLoginFailure(user.id, now, LOGIN_LOCKOUT)
+    if (user === undefined) this.#shared?.unknownName(name, now)
     // An unknown name is audited as `user:NAME` like a real one; the detail says which it was for the admin.
     await this.#audit.record({ actor: `user:${name}`, action: AuditAction.Login, target: `ip:${clientIp}`, result: 'denied', detail: { reason: user === undefined ? 'unknown-user' : reason, locked: lockedUntil !== null } })
     if (lockedUntil !== null) return this.#refuseLocked(name, clientIp, lockedUntil, now, false)

@@ -9,7 +9,8 @@ export const LOGIN_REFILL_MS = 6_000
 export const MAX_TRACKED_KEYS = 10_000
 
 /**
- * Token buckets by key (client address), in memory: each replica throttles what reaches it.
+ * Token buckets by key (client address), in memory; with several replicas, `SharedThrottle`
+ * makes each count the attempts the others see.
  * `take` answers 0 when a token was available, else the seconds until one is.
  */
 export class TokenBuckets {

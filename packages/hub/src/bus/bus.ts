@@ -39,6 +39,8 @@ export const BusSubject = {
   sessionUp: (sessionId: string) => `session.${sessionId}.up`,
   /** A live session's operators (and the hub) to its agent side (`SessionFrame`). */
   sessionDown: (sessionId: string) => `session.${sessionId}.down`,
+  /** A login attempt (per address) or an unknown name's failure, counted by every replica's throttle (`auth/shared-throttle.ts`). */
+  loginAttempt: 'console.login-attempt',
   /** Console live events (`LiveEvent` of @outpost/protocol), streamed by `GET /api/v1/events`. */
   live: 'console.live',
   /** A job was created or cancelled: every replica's job scheduler looks at the store. */

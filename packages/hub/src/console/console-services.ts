@@ -30,7 +30,7 @@ export function buildConsoleServices (d: { store: Store, bus: Bus, audit: AuditL
   const live = new LiveStreams({ bus: d.bus, sessions, presence, scope: d.hostScope, closing: d.closing, log: d.log })
   return {
     sessions,
-    login: new LoginService({ store, sessions, audit: d.audit, now: d.now }),
+    login: new LoginService({ store, sessions, audit: d.audit, now: d.now, bus: d.bus, closing: d.closing }),
     authenticator: new OperatorAuthenticator(d.apiTokens, sessions, store),
     presence,
     live,
