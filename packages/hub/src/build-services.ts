@@ -9,6 +9,7 @@ import { AuditLog } from './audit/audit-log.ts'
 import { ApiTokenService } from './auth/api-token-service.ts'
 import { EnrollService, type HubIdentity } from './agents/enroll-service.ts'
 import { IngestService } from './agents/ingest-service.ts'
+import { LastSeenWriter } from './agents/last-seen-writer.ts'
 import { RequestAuthenticator } from './agents/request-authenticator.ts'
 import { createAgentMessageHandlers } from './agents/agent-message-handlers.ts'
 import { CommandService } from './commands/command-service.ts'
@@ -41,6 +42,7 @@ export function buildServices (i: ServiceInputs): HubServices {
   const { config, store, bus, log, now, hubKey, closing } = i
   const audit = new AuditLog(store, now)
   const ingest = new IngestService(store, config.limits, log.child({ component: 'ingest' }))
+  const lastSeen = new LastSeenWriter(store, log.child({ component: 'last-seen' }))
   const apiTokens = new ApiTokenService(store, audit, now)
   const hostScope = new HostScope(store, audit)
   const options = notifierOptions(config, i.identity.publicUrl, log.child({ component: 'notify' }))
@@ -67,6 +69,7 @@ export function buildServices (i: ServiceInputs): HubServices {
     closing,
     audit,
     ingest,
+    lastSeen,
     commands,
     notifier,
     alerts,
@@ -76,6 +79,6 @@ export function buildServices (i: ServiceInputs): HubServices {
     enroll: new EnrollService(store, audit, now, { ...i.identity, hubKey: hubKey.publicKey }),
     requestAuth: new RequestAuthenticator(store, now),
     jobs: buildJobServices({ store, bus, audit, commands, hostScope, live: jobLive, now, log: log.child({ component: 'jobs' }) }),
-    handlers: createAgentMessageHandlers({ store, bus, ingest, commands, now, maxPollMs: config.limits.maxPollMs })
+    handlers: createAgentMessageHandlers({ store, bus, ingest, lastSeen, commands, now, maxPollMs: config.limits.maxPollMs })
   }
 }

@@ -8,6 +8,7 @@ import type { ApiTokenService } from './auth/api-token-service.ts'
 import type { HostScope } from './auth/host-scope.ts'
 import type { EnrollService } from './agents/enroll-service.ts'
 import type { IngestService } from './agents/ingest-service.ts'
+import type { LastSeenWriter } from './agents/last-seen-writer.ts'
 import type { RequestAuthenticator } from './agents/request-authenticator.ts'
 import type { AgentMessageHandlers } from './agents/agent-message-handlers.ts'
 import type { CommandService } from './commands/command-service.ts'
@@ -31,6 +32,8 @@ export interface HubServices {
   readonly hostScope: HostScope
   readonly enroll: EnrollService
   readonly ingest: IngestService
+  /** Batched `lastSeen` writes for polls and WebSocket authentications. */
+  readonly lastSeen: LastSeenWriter
   readonly commands: CommandService
   /** Sends alert notifications (mail, webhooks); closed after the HTTP server. */
   readonly notifier: Notifier

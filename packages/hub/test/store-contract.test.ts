@@ -81,6 +81,14 @@ for (const b of backends) {
       assert.equal((await s.getAgent('a1'))?.lastSeen, 700)
     })
 
+    test('touchAgents writes many agents at once, each only forward; unknown ids change nothing', async (t) => {
+      const s = await storeWithAgents(t, b, ['a1', 'a2'])
+      await s.touchAgent('a2', 900)
+      await s.touchAgents([['a1', 500], ['a2', 400], ['ghost', 100]])
+      assert.deepEqual([(await s.getAgent('a1'))?.lastSeen, (await s.getAgent('a2'))?.lastSeen], [500, 900])
+      assert.equal(await s.getAgent('ghost'), undefined)
+    })
+
     test('ingest stores a report once, within and across batches', async (t) => {
       const s = await storeWithAgents(t, b, ['a1', 'a2'])
       const ev = { name: 'threshold.crossed', severity: 'warning' as const, message: 'hot', time: 100 }

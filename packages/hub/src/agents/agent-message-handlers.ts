@@ -4,6 +4,7 @@ import { BusSubject, type Bus } from '../bus/bus.ts'
 import type { IngestReport, Store } from '../store/store.ts'
 import type { CommandService } from '../commands/command-service.ts'
 import { Wakeup } from '../commands/wakeup.ts'
+import type { LastSeenWriter } from './last-seen-writer.ts'
 import type { IngestService } from './ingest-service.ts'
 
 /** Who sent a message, and when to stop waiting on its behalf. */
@@ -23,6 +24,7 @@ export interface AgentHandlerDeps {
   readonly store: Store
   readonly bus: Bus
   readonly ingest: IngestService
+  readonly lastSeen: LastSeenWriter
   readonly commands: CommandService
   readonly now: () => number
   /** Longest a poll is held, whatever the agent asks. */
@@ -42,7 +44,7 @@ export function createAgentMessageHandlers (d: AgentHandlerDeps): AgentMessageHa
     }
     // ingestReports updates lastSeen itself; a results-only request must do it here.
     if (reports.length > 0) await d.ingest.submit(reports)
-    else await d.store.touchAgent(agentId, receivedAt)
+    else d.lastSeen.touch(agentId, receivedAt)
     return messages.map(m => m.seq)
   }
 
@@ -51,7 +53,7 @@ export function createAgentMessageHandlers (d: AgentHandlerDeps): AgentMessageHa
     result: async (msg, ctx) => reply(await store(ctx.agentId, [msg]), await d.commands.deliverableIfAny(ctx.agentId)),
     batch: async (msg, ctx) => reply(await store(ctx.agentId, msg.messages), await d.commands.deliverableIfAny(ctx.agentId)),
     poll: async (msg, ctx) => {
-      await d.store.touchAgent(ctx.agentId, d.now())
+      d.lastSeen.touch(ctx.agentId, d.now())
       const wakeup = new Wakeup()
       // Subscribe before the first look, so that an instruction queued in between wakes us.
       const unsubscribe = d.bus.subscribe(BusSubject.instructionsQueued(ctx.agentId), () => { wakeup.notify() })

@@ -50,6 +50,8 @@ export interface Store {
   listHostSummaries (ids?: readonly string[]): Promise<HostSummaryRecord[]>
   /** Sets `lastSeen` (only forward in time). */
   touchAgent (id: string, lastSeen: number): Promise<void>
+  /** `touchAgent` for many agents in one transaction (see `agents/last-seen-writer.ts`). */
+  touchAgents (touches: ReadonlyArray<readonly [id: string, lastSeen: number]>): Promise<void>
 
   // ── ingest ──
   /**

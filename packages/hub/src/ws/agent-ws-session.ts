@@ -39,8 +39,11 @@ export class AgentWsSession {
     ws.once('close', () => { this.#dispose() })
   }
 
-  /** Sends whatever is deliverable now; coalesces concurrent calls into one more pass. */
-  pushInstructions (): void {
+  /**
+   * Sends whatever is deliverable now; coalesces concurrent calls into one more pass. `ifAny`:
+   * ask the delivery hints first (the heartbeat's periodic re-offer of unanswered instructions).
+   */
+  pushInstructions (ifAny = false): void {
     if (this.#delivering) {
       this.#deliverAgain = true
       return
@@ -51,7 +54,7 @@ export class AgentWsSession {
         do {
           this.#deliverAgain = false
           if (this.#abort.signal.aborted) return
-          const instructions = await this.#s.commands.deliverable(this.agentId)
+          const instructions = ifAny ? await this.#s.commands.deliverableIfAny(this.agentId) : await this.#s.commands.deliverable(this.agentId)
           // If the socket died meanwhile, these stay `sent` and go out again after the resend delay.
           if (instructions.length > 0) this.send({ type: 'reply', accepted: [], instructions, time: this.#s.now() })
         } while (this.#deliverAgain)

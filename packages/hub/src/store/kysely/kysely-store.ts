@@ -183,6 +183,18 @@ export class KyselyStore implements Store {
     })
   }
 
+  touchAgents (touches: ReadonlyArray<readonly [id: string, lastSeen: number]>): Promise<void> {
+    if (touches.length === 0) return Promise.resolve()
+    return guard('touchAgents', async () => {
+      await this.#db.transaction().execute(async (tx) => {
+        for (const [id, lastSeen] of touches) {
+          await tx.updateTable('agents').set({ last_seen: lastSeen }).where('id', '=', id)
+            .where((eb) => eb.or([eb('last_seen', 'is', null), eb('last_seen', '<', lastSeen)])).execute()
+        }
+      })
+    })
+  }
+
   ingestReports (reports: readonly IngestReport[]): Promise<void> {
     if (reports.length === 0) return Promise.resolve()
     return guard('ingestReports', () => this.#b.ingest(reports))
