@@ -16,9 +16,9 @@
  *    under the load of c (and with 10 agents as the baseline).
  *
  *   npm run bench -- [--store sqlite|postgres] [--only abcde] [--agents N] [--rt-agents 10000]
- *                    [--processes 4] [--ramp-s 60] [--window-s 30] [--samples 300] [--alert-cycles 20]
+ *                    [--processes 4] [--ramp-s 60] [--rt-ramp-s (ramp-s)] [--window-s 30] [--samples 300] [--alert-cycles 20]
  *                    [--seconds 10] [--rounds 3] [--connections 64] [--ws-agents 64] [--inflight 4]
- *                    [--max-pending-auth N]   (the hub's bound on WebSocket upgrades awaiting auth)
+ *                    [--max-pending-auth N] [--max-lag-ms N]   (the hub's WebSocket admission bounds; 0 ms: no lag check)
  */
 import fs from 'node:fs'
 import os from 'node:os'
@@ -36,10 +36,10 @@ const { values: opt } = parseArgs({
   options: {
     store: { type: 'string', default: 'sqlite' }, only: { type: 'string', default: 'abcde' },
     agents: { type: 'string' }, 'rt-agents': { type: 'string', default: '10000' }, processes: { type: 'string', default: '4' },
-    'ramp-s': { type: 'string', default: '60' }, 'window-s': { type: 'string', default: '30' }, samples: { type: 'string', default: '300' },
+    'ramp-s': { type: 'string', default: '60' }, 'rt-ramp-s': { type: 'string' }, 'window-s': { type: 'string', default: '30' }, samples: { type: 'string', default: '300' },
     'alert-cycles': { type: 'string', default: '20' }, seconds: { type: 'string', default: '10' }, rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '64' }, 'ws-agents': { type: 'string', default: '64' }, inflight: { type: 'string', default: '4' },
-    'storm-limit-s': { type: 'string', default: '180' }, 'max-pending-auth': { type: 'string' }
+    'storm-limit-s': { type: 'string', default: '180' }, 'max-pending-auth': { type: 'string' }, 'max-lag-ms': { type: 'string' }
   }
 })
 if (opt.store !== 'sqlite' && opt.store !== 'postgres') throw new Error('--store is sqlite or postgres')
@@ -77,7 +77,7 @@ async function fleetSections (storeChoice: StoreChoice): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-load-'))
   const sink = await startSmtpSink()
   const ONCALL = 'oncall@example.test'
-  const args = ['--data-dir', dataDir, '--smtp', sink.url, '--admin-email', ONCALL, ...(opt['max-pending-auth'] === undefined ? [] : ['--max-pending-auth', opt['max-pending-auth']])]
+  const args = ['--data-dir', dataDir, '--smtp', sink.url, '--admin-email', ONCALL, ...(opt['max-pending-auth'] === undefined ? [] : ['--max-pending-auth', opt['max-pending-auth']]), ...(opt['max-lag-ms'] === undefined ? [] : ['--max-lag-ms', opt['max-lag-ms']])]
   progress(`fleet: starting the hub with ${enrolled + 1} enrollment tokens`)
   const hub = new HubUnderTest(await startHub(storeChoice, [...args, '--tokens', String(enrolled + 1)]), storeChoice, args)
   const bare = await startChildServer<{ url: string }>('support/load-bare-ws-server.ts', [hub.info.tlsDir])
@@ -90,6 +90,7 @@ async function fleetSections (storeChoice: StoreChoice): Promise<void> {
     const alertAgent = await enrollSimulatedAgent(hub.info.url, hub.info.tokens[enrolled]!, 'alert-probe')
     const alert = { agent: alertAgent, sink, cycles: Number(opt['alert-cycles']), seq: { n: 0 } }
     const rampS = Number(opt['ramp-s'])
+    const rtRampS = Number(opt['rt-ramp-s'] ?? opt['ramp-s'])
     let rtRows: string[][] = []
     if (/[ce]/.test(only)) {
       rtRows.push(await roundTripSection(hub, fleet, 10, rampS, Number(opt.samples), alert))
@@ -97,8 +98,8 @@ async function fleetSections (storeChoice: StoreChoice): Promise<void> {
     }
     if (only.includes('b')) await connectedSection(hub, fleet, AGENTS, rampS, Number(opt['window-s']), bare.info.url, bare.pid)
     if (/[cde]/.test(only)) {
-      if (/[ce]/.test(only)) rtRows.push(await roundTripSection(hub, fleet, RT_AGENTS, rampS, Number(opt.samples), alert))
-      else await fleet.run({ upstreams: [], intervalMs: 30_000, jitter: 0.2, transport: 'ws', pollWaitMs: 25_000, upstreamRetryMs: 5_000, backoff: { minMs: 500, maxMs: 60_000 } }, 30_000, { agents: RT_AGENTS, rampMs: rampS * 1000 })
+      if (/[ce]/.test(only)) rtRows.push(await roundTripSection(hub, fleet, RT_AGENTS, rtRampS, Number(opt.samples), alert))
+      else await fleet.run({ upstreams: [], intervalMs: 30_000, jitter: 0.2, transport: 'ws', pollWaitMs: 25_000, upstreamRetryMs: 5_000, backoff: { minMs: 500, maxMs: 60_000 } }, 30_000, { agents: RT_AGENTS, rampMs: rtRampS * 1000 })
       if (rtRows.length > 0) printRoundTrips(rtRows)
       rtRows = []
       if (only.includes('d')) await stormSection(hub, fleet, RT_AGENTS, Number(opt['storm-limit-s']))

@@ -143,6 +143,10 @@ export async function roundTripSection (hub: HubUnderTest, fleet: SimFleet, n: n
 
 /** Section d: restart the hub under `n` connected agents (already running); time until all are back. */
 export async function stormSection (hub: HubUnderTest, fleet: SimFleet, n: number, limitS: number): Promise<void> {
+  // The agents (started by section c or just before) must all be connected before the restart.
+  const ready = await waitWs(fleet, n, limitS * 1000)
+  if (ready.s.ws < n) progress(`d: only ${ready.s.ws} of ${n} connected before the restart`)
+  await delay(5_000)
   const before = await fleet.status()
   const { downAt, upAt } = await hub.restart()
   progress(`d: hub down ${fmt((upAt - downAt) / 1000, 1)} s; waiting for ${n} agents`)

@@ -13,7 +13,7 @@ const { values } = parseArgs({
   options: {
     tokens: { type: 'string', default: '0' }, 'data-dir': { type: 'string' }, port: { type: 'string', default: '0' },
     pg: { type: 'string' }, schema: { type: 'string' }, smtp: { type: 'string' }, 'admin-email': { type: 'string' },
-    'max-pending-auth': { type: 'string' }
+    'max-pending-auth': { type: 'string' }, 'max-lag-ms': { type: 'string' }
   }
 })
 const dataDir = values['data-dir'] ?? fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-load-hub-'))
@@ -27,7 +27,10 @@ const hub = createHub(parseHubConfig({
   ...(values.smtp === undefined ? {} : { notify: { smtp: { url: values.smtp, from: 'outpost-bench@example.test', tlsInsecure: false } } })
 }), {
   logger: pino({ level: 'warn' }, pino.destination(2)),
-  ...(values['max-pending-auth'] === undefined ? {} : { wsAdmission: { maxPendingAuth: Number(values['max-pending-auth']), retryAfterSec: 2 } })
+  wsAdmission: {
+    ...(values['max-pending-auth'] === undefined ? {} : { maxPendingAuth: Number(values['max-pending-auth']) }),
+    ...(values['max-lag-ms'] === undefined ? {} : { maxLagMs: Number(values['max-lag-ms']) })
+  }
 })
 const { url } = await hub.listen()
 const adminToken = await hub.createApiToken({ name: 'bench', role: 'admin' })

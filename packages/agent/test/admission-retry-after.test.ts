@@ -110,7 +110,7 @@ test('auto transport: after a refused upgrade it neither falls back to POST nor 
 test('auto transport against a real hub whose WebSocket front is full: throttled, then the hub is left alone for the Retry-After', async (t) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-admission-'))
   t.after(() => fs.rmSync(dataDir, { recursive: true, force: true }))
-  const hub = createHub(parseHubConfig({ dataDir, listen: { host: '127.0.0.1', port: 0 }, logLevel: 'silent' }), { wsAdmission: { maxPendingAuth: 0, retryAfterSec: 5 } })
+  const hub = createHub(parseHubConfig({ dataDir, listen: { host: '127.0.0.1', port: 0 }, logLevel: 'silent' }), { wsAdmission: { maxPendingAuth: 0, retryAfterSec: 5, maxLagMs: 0 } })
   const { url } = await hub.listen()
   t.after(() => hub.close())
   let clock = Date.now()

@@ -45,7 +45,7 @@ export interface HubDeps {
   readonly now?: () => number
   readonly wsTiming?: WsTiming
   /** Bounds of the agent WebSocket front; default `DEFAULT_UPGRADE_ADMISSION` (tests lower them). */
-  readonly wsAdmission?: UpgradeAdmissionOptions
+  readonly wsAdmission?: Partial<UpgradeAdmissionOptions>
   /** How failed notifications are retried; default `DEFAULT_NOTIFY_RETRY` (tests shorten it). */
   readonly notifyRetry?: RetryPolicy
 }
@@ -110,6 +110,7 @@ export function createHub (config: HubConfig, deps: HubDeps = {}): Hub {
         await s.ws.close()
         await s.app.close()
         await s.services.ingest.drain()
+        await s.services.lastSeen.flush()
         await s.services.jobs.close()
         s.services.commands.close()
         await s.services.alerts.close()

@@ -56,7 +56,7 @@ async function authenticate (a: Attempt & { admitted: true }, agent: TestAgent):
 }
 
 test('admission: an upgrade beyond the bound of sockets awaiting authentication gets 503, HUB_ERR_OVERLOADED and Retry-After', async (t) => {
-  const f = await startHub(t, {}, { wsAdmission: { maxPendingAuth: 2, retryAfterSec: 7 } })
+  const f = await startHub(t, {}, { wsAdmission: { maxPendingAuth: 2, retryAfterSec: 7, maxLagMs: 0 } })
   const agent = await enrollAgent(f)
   const first = await attempt(t, f)
   const second = await attempt(t, f)
@@ -92,7 +92,7 @@ async function attemptUntilAdmitted (t: TestContext, f: HubFixture): Promise<{ a
 }
 
 test('admission: a burst of agents beyond the bound is refused, then every agent gets in and every acknowledged report is stored', async (t) => {
-  const f = await startHub(t, {}, { wsAdmission: { maxPendingAuth: 2, retryAfterSec: 1 } })
+  const f = await startHub(t, {}, { wsAdmission: { maxPendingAuth: 2, retryAfterSec: 1, maxLagMs: 0 } })
   const agents: TestAgent[] = []
   for (let i = 0; i < 10; i++) agents.push(await enrollAgent(f, `burst-${i}`))
   // Two sockets that never authenticate hold both slots: the whole burst meets a full front.
@@ -123,7 +123,7 @@ test('admission: a burst of agents beyond the bound is refused, then every agent
 })
 
 test('admission: a refused upgrade costs the hub no authentication work and leaves no session behind', async (t) => {
-  const f = await startHub(t, {}, { wsAdmission: { maxPendingAuth: 0, retryAfterSec: 3 } })
+  const f = await startHub(t, {}, { wsAdmission: { maxPendingAuth: 0, retryAfterSec: 3, maxLagMs: 0 } })
   const agent = await enrollAgent(f)
   const a = await attempt(t, f)
   assert.ok(!a.admitted)
@@ -132,4 +132,19 @@ test('admission: a refused upgrade costs the hub no authentication work and leav
   const host = await api(f, `/hosts/${agent.agentId}`)
   assert.equal(host.status, 200)
   assert.equal(host.json.lastSeen, null)
+})
+
+test('admission: while the event loop lags beyond the bound, upgrades are refused with 503 and Retry-After; once it catches up they are admitted', async (t) => {
+  let lagMs = 400
+  const f = await startHub(t, {}, { wsAdmission: { maxPendingAuth: 100, retryAfterSec: 4, maxLagMs: 250, lag: () => lagMs } })
+  const agent = await enrollAgent(f)
+  const refused = await attempt(t, f)
+  assert.ok(!refused.admitted)
+  assert.equal(refused.status, 503)
+  assert.equal(refused.retryAfter, '4')
+  assert.equal(refused.body.error.code, 'HUB_ERR_OVERLOADED')
+  lagMs = 20
+  const admitted = await attempt(t, f)
+  assert.ok(admitted.admitted)
+  await authenticate(admitted, agent)
 })

@@ -36,7 +36,7 @@ export class AgentWsServer {
   readonly #admission: UpgradeAdmission
   #heartbeat: NodeJS.Timeout | undefined
 
-  constructor (s: HubServices, timing: WsTiming = DEFAULT_WS_TIMING, admission?: UpgradeAdmissionOptions) {
+  constructor (s: HubServices, timing: WsTiming = DEFAULT_WS_TIMING, admission?: Partial<UpgradeAdmissionOptions>) {
     this.#s = s
     this.#timing = timing
     this.#admission = new UpgradeAdmission(admission)
@@ -69,6 +69,7 @@ export class AgentWsServer {
   /** Closes every socket (1001), waiting a little for the close handshakes. */
   async close (): Promise<void> {
     if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat)
+    this.#admission.close()
     const clients = [...this.#wss.clients]
     const closed = clients.map(ws => new Promise<void>(resolve => {
       if (ws.readyState === ws.CLOSED) resolve()
@@ -131,7 +132,7 @@ export class AgentWsServer {
       throw new HubError(HubErrorCode.Unauthenticated, 'WebSocket authentication failed')
     }
     if (ws.readyState !== ws.OPEN) throw new HubError(HubErrorCode.Unavailable, 'socket closed during authentication')
-    await this.#s.store.touchAgent(auth.agentId, this.#s.now())
+    this.#s.lastSeen.touch(auth.agentId, this.#s.now())
     return auth.agentId
   }
 
@@ -154,7 +155,8 @@ export class AgentWsServer {
       ws.ping()
     }
     // Instructions sent but never answered become deliverable again after the resend delay.
-    for (const session of this.#sessions.values()) session.pushInstructions()
+    // Through the delivery hints: a quiet agent costs no query (most of them, most of the time).
+    for (const session of this.#sessions.values()) session.pushInstructions(true)
   }
 }
 

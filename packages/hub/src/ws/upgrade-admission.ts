@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { Duplex } from 'node:stream'
 import { HubErrorCode } from '../errors.ts'
 import { RETRY_AFTER_SEC } from '../http/error-mapping.ts'
@@ -11,6 +12,15 @@ export interface UpgradeAdmissionOptions {
   readonly maxPendingAuth: number
   /** Seconds for `Retry-After` on a refused upgrade. */
   readonly retryAfterSec: number
+  /**
+   * Mean event-loop delay (ms, over the last half second) above which upgrades are refused: the
+   * loop is already behind (e.g. on synchronous store commits), and each new agent would add a
+   * key lookup, a store write and its first report to the queue, while the TLS handshakes
+   * queued behind them run into the agents' connect time-out and are redone. 0: no such check.
+   */
+  readonly maxLagMs: number
+  /** The current event-loop delay in ms; default: measured (tests inject their own). */
+  readonly lag?: () => number
 }
 
 /**
@@ -18,20 +28,39 @@ export interface UpgradeAdmissionOptions {
  * millisecond each when the store keeps up), small enough that a stalled store cannot gather
  * thousands of half-open sessions with their timers and buffers.
  */
-export const DEFAULT_UPGRADE_ADMISSION: UpgradeAdmissionOptions = { maxPendingAuth: 1000, retryAfterSec: RETRY_AFTER_SEC }
+export const DEFAULT_UPGRADE_ADMISSION: UpgradeAdmissionOptions = { maxPendingAuth: 1000, retryAfterSec: RETRY_AFTER_SEC, maxLagMs: 250 }
+
+/** Window of the event-loop delay measurement. */
+const LAG_WINDOW_MS = 500
 
 /**
  * Counts agent WebSocket upgrades between the upgrade request and the end of authentication, and
- * turns away those beyond the bound with `503 HUB_ERR_OVERLOADED` and `Retry-After`: the agent
- * waits that long (plus jitter) before it tries again, instead of the hub queueing without limit.
+ * turns away those beyond the bound, or any while the event loop lags, with
+ * `503 HUB_ERR_OVERLOADED` and `Retry-After`: the agent waits that long (plus jitter) before it
+ * tries again, instead of the hub queueing work without limit.
  */
 export class UpgradeAdmission {
   readonly #o: UpgradeAdmissionOptions
+  readonly #lag: () => number
+  readonly #stop: () => void
   #pending = 0
   #refused = 0
 
-  constructor (opts: UpgradeAdmissionOptions = DEFAULT_UPGRADE_ADMISSION) {
-    this.#o = Object.freeze({ ...opts })
+  constructor (opts: Partial<UpgradeAdmissionOptions> = {}) {
+    this.#o = Object.freeze({ ...DEFAULT_UPGRADE_ADMISSION, ...opts })
+    if (this.#o.lag !== undefined || this.#o.maxLagMs <= 0) {
+      this.#lag = this.#o.lag ?? (() => 0)
+      this.#stop = () => {}
+    } else {
+      const m = measureLag()
+      this.#lag = m.lag
+      this.#stop = m.stop
+    }
+  }
+
+  /** Stops the event-loop measurement. */
+  close (): void {
+    this.#stop()
   }
 
   /** Upgrades waiting for authentication now. */
@@ -49,7 +78,7 @@ export class UpgradeAdmission {
    * called when the socket closes), or answers 503 on the socket and returns undefined.
    */
   admit (socket: Duplex): (() => void) | undefined {
-    if (this.#pending >= this.#o.maxPendingAuth) {
+    if (this.#pending >= this.#o.maxPendingAuth || (this.#o.maxLagMs > 0 && this.#lag() > this.#o.maxLagMs)) {
       this.#refused++
       refuse(socket, this.#o.retryAfterSec)
       return undefined
@@ -65,6 +94,19 @@ export class UpgradeAdmission {
     socket.once('close', release)
     return release
   }
+}
+
+/** Mean event-loop delay over the last window, refreshed every window. */
+function measureLag (): { lag: () => number, stop: () => void } {
+  const h = monitorEventLoopDelay({ resolution: 10 })
+  h.enable()
+  let last = 0
+  const timer = setInterval(() => {
+    last = h.count > 0 ? h.mean / 1e6 : 0
+    h.reset()
+  }, LAG_WINDOW_MS)
+  timer.unref()
+  return { lag: () => last, stop: () => { clearInterval(timer); h.disable() } }
 }
 
 function refuse (socket: Duplex, retryAfterSec: number): void {
