@@ -1,5 +1,5 @@
 // The IPC messages between sim-agents.ts (parent) and sim-agent-worker.ts (child).
-import type { SimAck, SimAgentOptions } from './sim-agent.ts'
+import type { SimAck, SimAgentCounters, SimAgentOptions } from './sim-agent.ts'
 
 export type { SimAck } from './sim-agent.ts'
 
@@ -18,18 +18,11 @@ export type SimRequest = { readonly id: number } & (
 
 export type SimReply = { readonly id: number } & ({ readonly ok: true, readonly result: unknown } | { readonly ok: false, readonly error: string })
 
-/** Counters of one worker (or a whole fleet, summed). */
-export interface SimStatus {
+/** Counters of one worker (or a whole fleet, summed): its agents' counters added up, and more. */
+export interface SimStatus extends SimAgentCounters {
   agents: number
   /** Agents with at least one acknowledged report since the start. */
   reporting: number
-  reportsSent: number
-  reportsAcked: number
-  sendErrors: number
-  pollErrors: number
-  instructions: number
-  /** Failed sends and polls by kind (`throttled`: 429/503 with Retry-After; else the error's short form). */
-  errorKinds: Record<string, number>
   /** Agents whose WebSocket is open. */
   ws: number
   /** Agents per index of the upstream in use (-1: direct). */
