@@ -110,7 +110,7 @@ export function createHub (config: HubConfig, deps: HubDeps = {}): Hub {
         await s.ws.close()
         await s.app.close()
         await s.services.ingest.drain()
-        await s.services.lastSeen.flush()
+        await s.services.lastSeen.close()
         await s.services.jobs.close()
         s.services.commands.close()
         await s.services.alerts.close()

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import type { Store } from '../store/store.ts'
+import { DelayedFlush } from '../console/delayed-flush.ts'
 
 /** How long a "this agent is here" waits to be written with the others. */
 export const LAST_SEEN_FLUSH_MS = 1000
@@ -14,9 +15,9 @@ export const LAST_SEEN_FLUSH_MS = 1000
 export class LastSeenWriter {
   readonly #store: Pick<Store, 'touchAgents'>
   readonly #log: Logger
+  // Writes run one after another, so an older batch never lands after a newer one.
+  readonly #flusher = new DelayedFlush(LAST_SEEN_FLUSH_MS, () => this.#write())
   #pending = new Map<string, number>()
-  #timer: NodeJS.Timeout | undefined
-  #flushing: Promise<void> = Promise.resolve()
 
   constructor (store: Pick<Store, 'touchAgents'>, log: Logger) {
     this.#store = store
@@ -26,24 +27,23 @@ export class LastSeenWriter {
   touch (agentId: string, at: number): void {
     const prev = this.#pending.get(agentId)
     if (prev === undefined || at > prev) this.#pending.set(agentId, at)
-    this.#timer ??= setTimeout(() => { void this.flush() }, LAST_SEEN_FLUSH_MS)
+    this.#flusher.schedule()
   }
 
-  /** Writes what is pending now; resolves once it is written (or the failure logged). */
-  flush (): Promise<void> {
-    clearTimeout(this.#timer)
-    this.#timer = undefined
+  /** Stops the timer and writes what is pending (the hub is closing). */
+  async close (): Promise<void> {
+    await this.#flusher.close()
+    await this.#write()
+  }
+
+  async #write (): Promise<void> {
     const batch = [...this.#pending]
     this.#pending = new Map()
-    // One flush at a time, in order, so that an older batch never lands after a newer one.
-    this.#flushing = this.#flushing.then(async () => {
-      if (batch.length === 0) return
-      try {
-        await this.#store.touchAgents(batch)
-      } catch (err) {
-        this.#log.error({ err, agents: batch.length }, 'writing agents\' last-seen times failed')
-      }
-    })
-    return this.#flushing
+    if (batch.length === 0) return
+    try {
+      await this.#store.touchAgents(batch)
+    } catch (err) {
+      this.#log.error({ err, agents: batch.length }, 'writing agents\' last-seen times failed')
+    }
   }
 }
