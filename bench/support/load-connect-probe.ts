@@ -11,7 +11,7 @@ import { SimFleet } from './sim-agents.ts'
 import { fleetOptions } from './load-fleet-sections.ts'
 
 const [n, rampS, profDir] = [Number(process.argv[2] ?? 2000), Number(process.argv[3] ?? 20), process.argv[4] ?? '/tmp/prof']
-const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, path.join(import.meta.dirname, 'load-hub-server.ts'), '--tokens', String(n)], { stdio: ['ignore', 'pipe', 'inherit'] })
+const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, path.join(import.meta.dirname, 'bench-hub-server.ts'), '--tokens', String(n)], { stdio: ['ignore', 'pipe', 'inherit'] })
 const [line] = await once(createInterface({ input: child.stdout! }), 'line') as [string]
 const info = JSON.parse(line) as { url: string, tokens: string[] }
 const fleet = await SimFleet.start(4)

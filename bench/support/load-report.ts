@@ -14,10 +14,10 @@ export interface HubInfo { url: string, fingerprint: string, adminToken: string,
 /** Where the hub keeps its data: SQLite in its data dir, or a PostgreSQL schema. */
 export interface StoreChoice { readonly kind: 'sqlite' | 'postgres', readonly url?: string, readonly schema?: string }
 
-/** Starts the hub under test (load-hub-server.ts) with `extra` arguments. */
+/** Starts the hub under test (bench-hub-server.ts) with `extra` arguments. */
 export async function startHub (store: StoreChoice, extra: readonly string[]): Promise<ChildServer<HubInfo>> {
   const pg = store.kind === 'postgres' ? ['--pg', store.url!, '--schema', store.schema!] : []
-  return await startChildServer<HubInfo>('support/load-hub-server.ts', [...pg, ...extra])
+  return await startChildServer<HubInfo>('support/bench-hub-server.ts', [...pg, ...extra])
 }
 
 /** Deletes default alert rules that simulated hosts would trip and that measure something else (offline, load). */

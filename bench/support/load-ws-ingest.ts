@@ -7,17 +7,10 @@ import WebSocket from 'ws'
 import { AgentHeader, HubPath, KNOWN_CAPABILITIES, PROTOCOL_VERSION, signBytes, wsAuthSigningString } from '@outpost/protocol'
 import type { SimulatedAgent } from '@outpost/testkit'
 import { LatencyRecorder } from './load-stats.ts'
-import { METRIC_NAMES } from './signed-load.ts'
+import { METRIC_NAMES, type RoundResult } from './signed-load.ts'
 
-/** What one WebSocket round measured. */
-export interface WsRoundResult {
-  readonly reports: number
-  readonly seconds: number
-  readonly p50: number
-  readonly p99: number
-  readonly errors: number
-  readonly serverCpu: number
-}
+/** What one WebSocket round measured: a POST round's figures less the loader's. */
+export type WsRoundResult = Pick<RoundResult, 'reports' | 'seconds' | 'p50' | 'p99' | 'errors' | 'serverCpu'>
 
 /** Opens one authenticated socket for `agent`. */
 function open (baseUrl: string, agent: SimulatedAgent): Promise<WebSocket> {

@@ -1,32 +1,21 @@
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import { X509Certificate } from 'node:crypto'
 import fs from 'node:fs'
 import https from 'node:https'
 import os from 'node:os'
 import path from 'node:path'
 import type { AddressInfo } from 'node:net'
-import { generate } from 'selfsigned'
+import { makeTestCert } from '@outpost/testkit'
 import { createHub, parseHubConfig } from '@outpost/hub'
-import { generateSigningKeyPair, normalizeFingerprint } from '@outpost/protocol'
+import { generateSigningKeyPair } from '@outpost/protocol'
 import { AgentErrorCode, AutoTransport, Backoff, PinnedAgent, WsTransport, retryDelay, type HubLink } from '../src/index.ts'
-
-async function makeCert (): Promise<{ cert: string, key: string, fingerprint: string }> {
-  const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    algorithm: 'sha256',
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }]
-  } as Parameters<typeof generate>[1])
-  return { cert: pems.cert, key: pems.private, fingerprint: normalizeFingerprint(new X509Certificate(pems.cert).fingerprint256) }
-}
 
 /**
  * A hub front that sheds every WebSocket upgrade with 503 and `Retry-After`, and counts upgrades
  * and POSTs: what the agent does after a refusal is read off the counts.
  */
 async function sheddingFront (t: TestContext, retryAfterSec: number): Promise<{ url: string, fingerprint: string, counts: { upgrades: number, posts: number } }> {
-  const cert = await makeCert()
+  const cert = await makeTestCert()
   const counts = { upgrades: 0, posts: 0 }
   const server = https.createServer({ cert: cert.cert, key: cert.key }, (req, res) => {
     counts.posts++

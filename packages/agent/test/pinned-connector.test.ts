@@ -1,27 +1,15 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { X509Certificate } from 'node:crypto'
 import http from 'node:http'
 import https from 'node:https'
 import type { AddressInfo } from 'node:net'
 import tls from 'node:tls'
 import { createProxy } from 'proxy'
-import { generate } from 'selfsigned'
+import { makeTestCert } from '@outpost/testkit'
 import WebSocket, { WebSocketServer } from 'ws'
-import { normalizeFingerprint } from '@outpost/protocol'
 import { PinnedAgent, connectPinned } from '../src/transport/pinned-connector.ts'
 
-async function makeCert (): Promise<{ cert: string, key: string, fingerprint: string }> {
-  const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    algorithm: 'sha256',
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }]
-  } as Parameters<typeof generate>[1])
-  return { cert: pems.cert, key: pems.private, fingerprint: normalizeFingerprint(new X509Certificate(pems.cert).fingerprint256) }
-}
-
-const [certA, certB] = await Promise.all([makeCert(), makeCert()])
+const [certA, certB] = await Promise.all([makeTestCert(), makeTestCert()])
 
 function listen (server: http.Server | tls.Server, t: { after: (fn: () => Promise<void>) => void }): Promise<number> {
   const sockets = new Set<import('node:net').Socket>()
