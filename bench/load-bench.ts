@@ -11,7 +11,8 @@
  * c. Instruction round trip (operator API → agent → result stored), p50/p99, with `--rt-agents`
  *    (10,000) connected; baseline: the same with 10 connected.
  * d. Reconnect storm: SIGTERM the hub under `--rt-agents` connected agents and start it again;
- *    time until all are back, 429/503 answers and any other error.
+ *    time until all are back, 429/503 answers and any other error; baseline: the same agents
+ *    on the bare `ws` server, restarted the same way.
  * e. Alert latency: a report over a threshold → alert stored → mail accepted by an SMTP sink,
  *    under the load of c (and with 10 agents as the baseline).
  *
@@ -27,7 +28,7 @@ import { execSync } from 'node:child_process'
 import { parseArgs } from 'node:util'
 import { enrollSimulatedAgent, startPostgres, startSmtpSink, type TestPostgres } from '@outpost/testkit'
 import { startChildServer } from './support/child-server.ts'
-import { connectedSection, HubUnderTest, roundTripSection, stormSection } from './support/load-fleet-sections.ts'
+import { BareUnderTest, connectedSection, HubUnderTest, roundTripSection, stormSection } from './support/load-fleet-sections.ts'
 import { ingestSection } from './support/load-ingest-section.ts'
 import { fmt, progress, quietRules, say, startHub, type StoreChoice } from './support/load-report.ts'
 import { SimFleet } from './support/sim-agents.ts'
@@ -80,7 +81,7 @@ async function fleetSections (storeChoice: StoreChoice): Promise<void> {
   const args = ['--data-dir', dataDir, '--smtp', sink.url, '--admin-email', ONCALL, ...(opt['max-pending-auth'] === undefined ? [] : ['--max-pending-auth', opt['max-pending-auth']]), ...(opt['max-lag-ms'] === undefined ? [] : ['--max-lag-ms', opt['max-lag-ms']])]
   progress(`fleet: starting the hub with ${enrolled + 1} enrollment tokens`)
   const hub = new HubUnderTest(await startHub(storeChoice, [...args, '--tokens', String(enrolled + 1)]), storeChoice, args)
-  const bare = await startChildServer<{ url: string }>('support/load-bare-ws-server.ts', [hub.info.tlsDir])
+  const bareServer = new BareUnderTest(await startChildServer<{ url: string }>('support/load-bare-ws-server.ts', [hub.info.tlsDir]), hub.info.tlsDir)
   const fleet = await SimFleet.start(Number(opt.processes))
   try {
     await quietRules(hub.info)
@@ -96,17 +97,17 @@ async function fleetSections (storeChoice: StoreChoice): Promise<void> {
       rtRows.push(await roundTripSection(hub, fleet, 10, rampS, Number(opt.samples), alert))
       await fleet.halt()
     }
-    if (only.includes('b')) await connectedSection(hub, fleet, AGENTS, rampS, Number(opt['window-s']), bare.info.url, bare.pid)
+    if (only.includes('b')) await connectedSection(hub, fleet, AGENTS, rampS, Number(opt['window-s']), bareServer.proc.info.url, bareServer.proc.pid)
     if (/[cde]/.test(only)) {
       if (/[ce]/.test(only)) rtRows.push(await roundTripSection(hub, fleet, RT_AGENTS, rtRampS, Number(opt.samples), alert))
       else await fleet.run({ upstreams: [], intervalMs: 30_000, jitter: 0.2, transport: 'ws', pollWaitMs: 25_000, upstreamRetryMs: 5_000, backoff: { minMs: 500, maxMs: 60_000 } }, 30_000, { agents: RT_AGENTS, rampMs: rtRampS * 1000 })
       if (rtRows.length > 0) printRoundTrips(rtRows)
       rtRows = []
-      if (only.includes('d')) await stormSection(hub, fleet, RT_AGENTS, Number(opt['storm-limit-s']))
+      if (only.includes('d')) await stormSection(hub, bareServer, fleet, RT_AGENTS, Number(opt['storm-limit-s']), rtRampS)
     }
   } finally {
     await fleet.close()
-    await bare.stop()
+    await bareServer.proc.stop()
     await hub.proc.stop()
     await sink.cleanup()
     fs.rmSync(dataDir, { recursive: true, force: true })

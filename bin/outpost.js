@@ -7,6 +7,10 @@ if (major < 24) {
 }
 // A closed pipe (`outpost ctl hosts | head`) ends the command quietly, as for any Unix tool.
 process.stdout.on('error', (err) => { if (err.code === 'EPIPE') process.exit(0); else throw err })
+if (process.argv[2] === 'hub') {
+  const { prepareHubProcess } = await import('./hub-launch.js')
+  prepareHubProcess(process.argv[1], process.argv.slice(2))
+}
 if (process.argv[2] === 'agent') {
   const { prepareAgentProcess } = await import('./agent-launch.js')
   await prepareAgentProcess(process.argv[1], process.argv.slice(2))

@@ -16,9 +16,9 @@ export interface ChildServer<T> {
 
 const CLOCK_TICKS = 100
 
-/** Runs `node SCRIPT ARGS…` (relative to bench/) and waits for its first stdout line. */
-export async function startChildServer<T> (script: string, args: readonly string[]): Promise<ChildServer<T>> {
-  const child: ChildProcess = spawn(process.execPath, [path.join(import.meta.dirname, '..', script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+/** Runs `node [NODE_FLAGS…] SCRIPT ARGS…` (relative to bench/) and waits for its first stdout line. */
+export async function startChildServer<T> (script: string, args: readonly string[], nodeFlags: readonly string[] = []): Promise<ChildServer<T>> {
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, path.join(import.meta.dirname, '..', script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
   if (child.stdout === null || child.pid === undefined) throw new Error(`cannot start ${script}`)
   const pid = child.pid
   const lines = createInterface({ input: child.stdout })

@@ -2,7 +2,8 @@
 // agents accept it) that speaks just enough of the agent protocol for the same clients: a
 // challenge, a welcome after any auth frame (no signature check), and for each report or batch a
 // reply acknowledging its sequence numbers (parsed, not validated, not stored).
-// Prints { url } when it listens.
+// Prints { url } when it listens; listens on PORT when given (a restart in the storm baseline),
+// with the hub's accept queue length so that both meet a storm on equal terms.
 import fs from 'node:fs'
 import path from 'node:path'
 import { createServer } from 'node:https'
@@ -11,7 +12,8 @@ import { WebSocketServer } from 'ws'
 import { PROTOCOL_VERSION } from '@outpost/protocol'
 
 const tlsDir = process.argv[2]
-if (tlsDir === undefined) throw new Error('usage: load-bare-ws-server.ts TLS_DIR')
+if (tlsDir === undefined) throw new Error('usage: load-bare-ws-server.ts TLS_DIR [PORT]')
+const port = Number(process.argv[3] ?? 0)
 const server = createServer({ cert: fs.readFileSync(path.join(tlsDir, 'hub-cert.pem')), key: fs.readFileSync(path.join(tlsDir, 'hub-key.pem')) })
 const wss = new WebSocketServer({ server, perMessageDeflate: false, maxPayload: 8 * 1024 * 1024 })
 wss.on('connection', (ws) => {
@@ -29,10 +31,10 @@ wss.on('connection', (ws) => {
   })
   ws.send(JSON.stringify({ type: 'challenge', challenge: 'bare-baseline-challenge-0000', protocolVersion: PROTOCOL_VERSION, capabilities: ['ws', 'batch'] }))
 })
-server.listen(0, '127.0.0.1', () => {
+server.listen({ port, host: '127.0.0.1', backlog: 8192 }, () => {
   process.stdout.write(JSON.stringify({ url: `https://127.0.0.1:${(server.address() as AddressInfo).port}` }) + '\n')
 })
 process.once('SIGTERM', () => {
   for (const ws of wss.clients) ws.terminate()
-  server.close()
+  server.close(() => process.exit(0))
 })

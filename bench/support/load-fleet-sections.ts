@@ -5,7 +5,7 @@
 // e. alert latency (threshold crossing → alert stored → mail accepted), under the load of c.
 import { setTimeout as delay } from 'node:timers/promises'
 import { api, sendSigned, type SimulatedAgent, type SmtpSink } from '@outpost/testkit'
-import type { ChildServer } from './child-server.ts'
+import { startChildServer, type ChildServer } from './child-server.ts'
 import { LatencyRecorder } from './load-stats.ts'
 import { fmt, mib, progress, say, startHub, type HubInfo, type StoreChoice } from './load-report.ts'
 import { cpuSeconds, peakRssBytes, rssBytes } from './proc-sample.ts'
@@ -18,7 +18,7 @@ export function fleetOptions (hubUrl?: string): SimRunOptions {
 }
 
 /** The hub under test, restartable on the same port and data (same certificate, same store). */
-export class HubUnderTest {
+export class HubUnderTest implements Restartable {
   proc: ChildServer<HubInfo>
   readonly #store: StoreChoice
   readonly #args: string[]
@@ -141,15 +141,37 @@ export async function roundTripSection (hub: HubUnderTest, fleet: SimFleet, n: n
   ]
 }
 
-/** Section d: restart the hub under `n` connected agents (already running); time until all are back. */
-export async function stormSection (hub: HubUnderTest, fleet: SimFleet, n: number, limitS: number): Promise<void> {
-  // The agents (started by section c or just before) must all be connected before the restart.
+/** Something the fleet is connected to that can be restarted on the same port. */
+export interface Restartable {
+  restart (): Promise<{ downAt: number, upAt: number }>
+}
+
+/** The bare `ws` baseline of the storm, restartable on its port. */
+export class BareUnderTest implements Restartable {
+  proc: ChildServer<{ url: string }>
+  readonly #tlsDir: string
+
+  constructor (proc: ChildServer<{ url: string }>, tlsDir: string) {
+    this.proc = proc
+    this.#tlsDir = tlsDir
+  }
+
+  async restart (): Promise<{ downAt: number, upAt: number }> {
+    const downAt = Date.now()
+    await this.proc.stop()
+    this.proc = await startChildServer<{ url: string }>('support/load-bare-ws-server.ts', [this.#tlsDir, new URL(this.proc.info.url).port])
+    return { downAt, upAt: Date.now() }
+  }
+}
+
+/** One storm: `server` restarted under `n` connected agents; a table row of what the agents saw. */
+async function storm (name: string, server: Restartable, fleet: SimFleet, n: number, limitS: number): Promise<{ row: string, note: string }> {
   const ready = await waitWs(fleet, n, limitS * 1000)
-  if (ready.s.ws < n) progress(`d: only ${ready.s.ws} of ${n} connected before the restart`)
+  if (ready.s.ws < n) progress(`d: ${name}: only ${ready.s.ws} of ${n} connected before the restart`)
   await delay(5_000)
   const before = await fleet.status()
-  const { downAt, upAt } = await hub.restart()
-  progress(`d: hub down ${fmt((upAt - downAt) / 1000, 1)} s; waiting for ${n} agents`)
+  const { downAt, upAt } = await server.restart()
+  progress(`d: ${name} down ${fmt((upAt - downAt) / 1000, 1)} s; waiting for ${n} agents`)
   const atUp = await fleet.status()
   const t0 = performance.now()
   let s = atUp
@@ -176,9 +198,26 @@ export async function stormSection (hub: HubUnderTest, fleet: SimFleet, n: numbe
   const throttled = kinds.throttled ?? 0
   const other = Object.entries(kinds).filter(([k]) => k !== 'throttled').reduce((a, [, v]) => a + v, 0)
   const lastAck = Math.max(...acks.map((x) => x?.at ?? 0))
-  say(`\n### d. Reconnect storm: hub restarted (SIGTERM, new process on the same port and data) under ${fmt(n)} connected agents\n`)
-  say('| hub down (stop → listening), s | all WebSockets back after, s | every agent had a report acknowledged after, s | last ack after listening, s | 429/503 answers | other errors after listening | errors while down |')
-  say('|---:|---:|---:|---:|---:|---:|---|')
-  say(`| ${fmt((upAt - downAt) / 1000, 1)} | ${fmt(wsBackS, 1)} | ${fmt(allAckS, 1)} | ${fmt((lastAck - upAt) / 1000, 1)} | ${throttled} | ${other} ${other > 0 ? JSON.stringify(kinds) : ''} | ${JSON.stringify(whileDown)} |`)
-  say(`\n${s.ws} of ${n} WebSockets open at the end; agents without an acknowledged report: ${acks.filter((x) => x === null).length}. Reports are due every 30 s ± 20 %, so the last agent's first report after the restart is due up to 36 s after it; agents with a report queued while the hub was down send it as soon as they are back.`)
+  progress(`d: ${name}: WebSockets back after ${fmt(wsBackS, 1)} s, every agent acknowledged after ${fmt(allAckS, 1)} s, ${throttled} × 429/503, other errors ${JSON.stringify(kinds)}`)
+  return {
+    row: `| ${name} | ${fmt((upAt - downAt) / 1000, 1)} | ${fmt(wsBackS, 1)} | ${fmt(allAckS, 1)} | ${fmt((lastAck - upAt) / 1000, 1)} | ${throttled} | ${other} ${other > 0 ? JSON.stringify(kinds) : ''} | ${JSON.stringify(whileDown)} |`,
+    note: `${name}: ${s.ws} of ${n} WebSockets open at the end; agents without an acknowledged report: ${acks.filter((x) => x === null).length}.`
+  }
+}
+
+/**
+ * Section d: restart the hub under `n` connected agents (already running), then the same for the
+ * bare `ws` server; time until all are back and every error the agents saw.
+ */
+export async function stormSection (hub: HubUnderTest, bare: BareUnderTest, fleet: SimFleet, n: number, limitS: number, rampS: number): Promise<void> {
+  const rows = [await storm('hub', hub, fleet, n, limitS)]
+  await fleet.halt()
+  await delay(5_000)
+  await fleet.run(fleetOptions(bare.proc.info.url), 30_000, { agents: n, rampMs: rampS * 1000 })
+  rows.push(await storm('bare ws (baseline)', bare, fleet, n, limitS))
+  say(`\n### d. Reconnect storm: server restarted (SIGTERM, new process on the same port and data) under ${fmt(n)} connected agents\n`)
+  say('| server | down (stop → listening), s | all WebSockets back after, s | every agent had a report acknowledged after, s | last ack after listening, s | 429/503 answers | other errors after listening | errors while down |')
+  say('|---|---:|---:|---:|---:|---:|---|---|')
+  for (const r of rows) say(r.row)
+  say(`\n${rows.map((r) => r.note).join(' ')} Reports are due every 30 s ± 20 %, so the last agent's first report after the restart is due up to 36 s after it; agents with a report queued while the server was down send it as soon as they are back.`)
 }

@@ -1,6 +1,8 @@
 // Output helpers of the load benchmark: markdown lines to stdout (kept for the summary), progress
 // to stderr, number formatting, and the hub process under test with restart support.
 import { api } from '@outpost/testkit'
+// @ts-expect-error the launcher is plain JavaScript, without declarations
+import { HUB_NODE_FLAGS } from '../../bin/hub-launch.js'
 import { startChildServer, type ChildServer } from './child-server.ts'
 
 export const fmt = (n: number, d = 0): string => Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : '–'
@@ -17,7 +19,8 @@ export interface StoreChoice { readonly kind: 'sqlite' | 'postgres', readonly ur
 /** Starts the hub under test (bench-hub-server.ts) with `extra` arguments. */
 export async function startHub (store: StoreChoice, extra: readonly string[]): Promise<ChildServer<HubInfo>> {
   const pg = store.kind === 'postgres' ? ['--pg', store.url!, '--schema', store.schema!] : []
-  return await startChildServer<HubInfo>('support/bench-hub-server.ts', [...pg, ...extra])
+  // With the flags `outpost hub` runs with (bin/hub-launch.js).
+  return await startChildServer<HubInfo>('support/bench-hub-server.ts', [...pg, ...extra], HUB_NODE_FLAGS)
 }
 
 /** Deletes default alert rules that simulated hosts would trip and that measure something else (offline, load). */

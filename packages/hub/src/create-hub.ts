@@ -22,7 +22,10 @@ import { SessionSockets } from './sessions/session-sockets.ts'
 import { adminOps, type HubAdminOps } from './admin/admin-ops.ts'
 import type { RetryPolicy } from './notify/retry-policy.ts'
 
+/** Accept queue length asked of the kernel (capped by net.core.somaxconn). */
+const LISTEN_BACKLOG = 8192
 /** How often commands past their expiry are marked `expired`. */
+
 export const EXPIRE_SWEEP_MS = 30_000
 
 /** A hub: created unstarted, then `listen()`, then `close()`. */
@@ -125,7 +128,11 @@ export function createHub (config: HubConfig, deps: HubDeps = {}): Hub {
   return {
     async listen () {
       const s = await started()
-      await s.app.listen({ host: config.listen.host, port: config.listen.port })
+      // When thousands of agents dial at once (a restart), connections the event loop has not yet
+      // accepted wait in the kernel's queue; Node's default of 511 overflows and the kernel drops
+      // them silently, which agents see as time-outs, not as a 503 they can back off from. The
+      // kernel caps this at net.core.somaxconn (4096 on current Linux).
+      await s.app.listen({ host: config.listen.host, port: config.listen.port, backlog: LISTEN_BACKLOG })
       const address = s.app.server.address() as AddressInfo
       port = address.port
       sweeper = setInterval(() => {

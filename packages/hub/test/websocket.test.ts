@@ -2,30 +2,11 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { WebSocket } from 'ws'
-import { HubPath, PROTOCOL_VERSION, signBytes, wsAuthSigningString, generateSigningKeyPair, verifyInstructionSignature } from '@outpost/protocol'
-import { startHub, enrollAgent, api, report, type HubFixture, type TestAgent } from './support/hub-fixture.ts'
+import { generateSigningKeyPair, verifyInstructionSignature } from '@outpost/protocol'
+import { startHub, enrollAgent, api, report } from './support/hub-fixture.ts'
+import { authFrame, openAgentSocket } from './support/agent-ws-client.ts'
 
-/** A WebSocket whose frames are queued as parsed JSON, so that tests await them in order. */
-async function connect (t: { after: (f: () => void) => void }, f: HubFixture): Promise<{ ws: WebSocket, next: () => Promise<any> }> {
-  const ws = new WebSocket(f.url.replace('https:', 'wss:') + HubPath.AgentWebSocket, { rejectUnauthorized: false })
-  t.after(() => { ws.terminate() })
-  const frames: unknown[] = []
-  const waiters: Array<(v: unknown) => void> = []
-  ws.on('message', (data) => {
-    const v = JSON.parse(String(data))
-    const w = waiters.shift()
-    if (w !== undefined) w(v)
-    else frames.push(v)
-  })
-  await once(ws, 'open')
-  const next = (): Promise<any> => frames.length > 0 ? Promise.resolve(frames.shift()) : new Promise(resolve => waiters.push(resolve))
-  return { ws, next }
-}
-
-function authFrame (agent: TestAgent, challenge: string, keys = agent.keys): string {
-  const time = String(Date.now())
-  return JSON.stringify({ type: 'auth', agentId: agent.agentId, time, signature: signBytes(keys.privateKey, wsAuthSigningString(challenge, agent.agentId, time)), protocolVersion: PROTOCOL_VERSION, capabilities: ['ws'] })
-}
+const connect = openAgentSocket
 
 test('WebSocket: challenge, signed auth, reports acknowledged, instructions pushed', async (t) => {
   const f = await startHub(t)

@@ -26,6 +26,8 @@ export class RequestAuthenticator {
   readonly #now: () => number
   readonly #replay = new ReplayGuard(2 * MAX_CLOCK_SKEW_MS)
   readonly #keys = new Map<string, KeyObject>()
+  /** Encoded keys of agents that connected over the WebSocket (see `publicKeyOf`). */
+  readonly #rawKeys = new Map<string, string>()
 
   constructor (store: Store, now: () => number) {
     this.#store = store
@@ -78,9 +80,25 @@ export class RequestAuthenticator {
     return key
   }
 
-  /** The public key of an agent for other authenticators (the WebSocket). */
+  /**
+   * The public key of an agent for an authenticator that needs it once per connection (the
+   * WebSocket). Decoded on each call unless the signed-request cache has it: a decoded key holds
+   * about 1 KB (most of it OpenSSL's) for as long as it is cached, the encoded one under 100 bytes,
+   * and a WebSocket agent needs its key only when it (re)connects, where decoding costs a fraction
+   * of the signature check.
+   */
   async publicKeyOf (agentId: string): Promise<KeyObject | undefined> {
-    return this.#publicKey(agentId)
+    const decoded = this.#keys.get(agentId)
+    if (decoded !== undefined) return decoded
+    let raw = this.#rawKeys.get(agentId)
+    if (raw === undefined) {
+      const agent = await this.#store.getAgent(agentId)
+      if (agent === undefined) return undefined
+      raw = agent.publicKey
+      if (this.#rawKeys.size >= KEY_CACHE_SIZE) this.#rawKeys.clear()
+      this.#rawKeys.set(agentId, raw)
+    }
+    return importPublicKey(raw)
   }
 }
 

@@ -26,7 +26,10 @@ const wsDoc: RouteDoc = { method: 'GET', url: HubPath.AgentWebSocket, summary: '
 /** Builds the HTTPS Fastify app (not listening): health, agent API, operator API, one error handler. */
 export async function buildApp (s: HubServices, tls: TlsMaterial): Promise<FastifyInstance> {
   const app = Fastify({
-    https: { key: tls.keyPem, cert: tls.certPem, minVersion: 'TLSv1.2' },
+    // ALPN as node:https does by default (http/1.1 or a no_application_protocol alert), but chosen
+    // by a callback: with a protocol list Node copies it into every TLS socket's options, a slice
+    // of its 64 KB buffer pool that kept a whole pool slab alive per few dozen connected agents.
+    https: { key: tls.keyPem, cert: tls.certPem, minVersion: 'TLSv1.2', ALPNCallback: selectHttp11 },
     loggerInstance: s.log,
     // Request start/end and failures are logged by our own policy (log-policy.ts), once.
     logController: new LogController({ disableRequestLogging: true }),
@@ -57,4 +60,8 @@ export async function buildApp (s: HubServices, tls: TlsMaterial): Promise<Fasti
   await registerFileTransferRoutes(app, s)
   registerConsole(app, s.config.consoleDir, s.log)
   return app
+}
+
+function selectHttp11 ({ protocols }: { readonly protocols: readonly string[] }): string | undefined {
+  return protocols.includes('http/1.1') ? 'http/1.1' : undefined
 }

@@ -5,11 +5,12 @@ import {
   HubPath, KNOWN_CAPABILITIES, MAX_CLOCK_SKEW_MS, PROTOCOL_VERSION, ProtocolError, ProtocolErrorCode, WsAuthMessage,
   parseJson, randomId, verifyBytes, wsAuthSigningString, type WsHubFrame
 } from '@outpost/protocol'
+import { BusSubject } from '../bus/bus.ts'
 import type { HubServices } from '../hub-services.ts'
 import { HubError, HubErrorCode } from '../errors.ts'
 import { toHttpFailure } from '../http/error-mapping.ts'
 import { logBackgroundFailure } from '../http/log-policy.ts'
-import { AgentWsSession, WsClose } from './agent-ws-session.ts'
+import { AgentWsSession, MAX_QUEUED_FRAMES, WsClose } from './agent-ws-session.ts'
 import { UpgradeAdmission, type UpgradeAdmissionOptions } from './upgrade-admission.ts'
 
 /** Socket-level timing, overridable for tests. */
@@ -23,24 +24,63 @@ export interface WsTiming {
 /** Default socket timing. */
 export const DEFAULT_WS_TIMING: WsTiming = { authTimeoutMs: 10_000, heartbeatMs: 30_000 }
 
+/** A socket between its upgrade and the end of its authentication. */
+interface Handshake {
+  /** Short random id of the socket, for log lines (the session keeps it). */
+  readonly connId: string
+  readonly challenge: string
+  readonly timer: NodeJS.Timeout
+  /** Ends the socket's admission slot. */
+  readonly release: () => void
+  alive: boolean
+  /** The auth frame came: frames after it wait here until the session takes them. */
+  held: RawData[] | undefined
+}
+
+/** What the server knows of one open socket: its handshake, then its session. */
+type Connection = Handshake | AgentWsSession
+
 /**
  * The agent WebSocket on the hub's HTTPS port: challenge, signed answer, then an
  * `AgentWsSession`. One live session per agent: a new one replaces the old.
+ *
+ * Per socket the server keeps one map entry and the session; the socket's listeners and the bus
+ * subscription that wakes sessions are shared by all sockets, so that a hub with thousands of
+ * agents connected does not hold thousands of closures, subscriptions and child loggers.
  */
 export class AgentWsServer {
   readonly #s: HubServices
   readonly #timing: WsTiming
   readonly #wss: WebSocketServer
+  /** Every open agent socket (the `ws` server's own client tracking is off). */
+  readonly #conns = new Map<WebSocket, Connection>()
   readonly #sessions = new Map<string, AgentWsSession>()
-  readonly #alive = new WeakSet<WebSocket>()
   readonly #admission: UpgradeAdmission
+  /** Listeners of every socket; `this` is the socket. */
+  readonly #listeners: {
+    readonly message: (this: WebSocket, data: RawData) => void
+    readonly pong: (this: WebSocket) => void
+    readonly error: (this: WebSocket, err: Error) => void
+    readonly close: (this: WebSocket) => void
+  }
   #heartbeat: NodeJS.Timeout | undefined
+  #unsubscribe: (() => void) | undefined
 
   constructor (s: HubServices, timing: WsTiming = DEFAULT_WS_TIMING, admission?: Partial<UpgradeAdmissionOptions>) {
     this.#s = s
     this.#timing = timing
     this.#admission = new UpgradeAdmission(admission)
-    this.#wss = new WebSocketServer({ noServer: true, maxPayload: s.config.limits.agentBodyBytes, perMessageDeflate: false, clientTracking: true })
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: s.config.limits.agentBodyBytes, perMessageDeflate: false, clientTracking: false })
+    const server = this
+    this.#listeners = {
+      message (data) { server.#onMessage(this, data) },
+      pong () {
+        const c = server.#conns.get(this)
+        if (c !== undefined) c.alive = true
+      },
+      error (err) { server.#s.log.info({ err, ws: server.#conns.get(this)?.connId }, 'agent socket error') },
+      close () { server.#onClose(this) }
+    }
   }
 
   /** Upgrades refused by admission control so far. */
@@ -62,6 +102,9 @@ export class AgentWsServer {
       if (others?.(req, socket, head) === true) return
       this.#onUpgrade(req, socket, head)
     })
+    // One subscription for all sessions (every replica hears every agent's event anyway, for its
+    // delivery hints), instead of one per connected agent.
+    this.#unsubscribe = this.#s.bus.subscribe(BusSubject.anyInstructionsQueued, (payload) => { this.#onQueued(payload) })
     this.#heartbeat = setInterval(() => { this.#beat() }, this.#timing.heartbeatMs)
     this.#heartbeat.unref()
   }
@@ -69,8 +112,9 @@ export class AgentWsServer {
   /** Closes every socket (1001), waiting a little for the close handshakes. */
   async close (): Promise<void> {
     if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat)
+    this.#unsubscribe?.()
     this.#admission.close()
-    const clients = [...this.#wss.clients]
+    const clients = [...this.#conns.keys()]
     const closed = clients.map(ws => new Promise<void>(resolve => {
       if (ws.readyState === ws.CLOSED) resolve()
       else ws.once('close', () => { resolve() })
@@ -95,30 +139,71 @@ export class AgentWsServer {
   }
 
   #onConnection (ws: WebSocket, release: () => void): void {
-    const log = this.#s.log.child({ ws: randomId(6) })
     const challenge = randomId(24)
-    this.#alive.add(ws)
-    ws.on('pong', () => { this.#alive.add(ws) })
-    ws.on('error', (err) => { log.info({ err }, 'agent socket error') })
     const timer = setTimeout(() => { this.#refuse(ws, new HubError(HubErrorCode.Unauthenticated, 'authentication timed out')) }, this.#timing.authTimeoutMs)
-    ws.once('close', () => { clearTimeout(timer) })
-    ws.once('message', (data: RawData) => {
-      clearTimeout(timer)
-      // Frames sent before the welcome wait in the socket until the session listens.
-      ws.pause()
-      this.#authenticate(ws, challenge, data).then((agentId) => {
-        release()
-        const session = new AgentWsSession(ws, agentId, this.#s, log.child({ agentId }))
-        const previous = this.#sessions.get(agentId)
-        this.#sessions.set(agentId, session)
-        ws.once('close', () => { if (this.#sessions.get(agentId) === session) this.#sessions.delete(agentId) })
-        previous?.close(WsClose.Replaced, 'replaced by a newer connection')
-        session.send({ type: 'welcome', time: this.#s.now() })
-        ws.resume()
-        session.pushInstructions()
-      }, (err: unknown) => { this.#refuse(ws, err) })
-    })
+    this.#conns.set(ws, { connId: randomId(6), challenge, timer, release, alive: true, held: undefined })
+    const on = this.#listeners
+    ws.on('message', on.message)
+    ws.on('pong', on.pong)
+    ws.on('error', on.error)
+    // `on`, not `once`: 'close' comes once, and `once` would wrap the listener per socket.
+    ws.on('close', on.close)
     send(ws, { type: 'challenge', challenge, protocolVersion: PROTOCOL_VERSION, capabilities: [...KNOWN_CAPABILITIES] })
+  }
+
+  #onMessage (ws: WebSocket, data: RawData): void {
+    const c = this.#conns.get(ws)
+    if (c === undefined) return
+    if (c instanceof AgentWsSession) {
+      c.receive(data)
+    } else if (c.held !== undefined) {
+      // Frames after the auth frame but before the welcome: kept, in order, for the session.
+      if (c.held.length >= MAX_QUEUED_FRAMES) ws.close(WsClose.Policy, 'too many frames in flight')
+      else c.held.push(data)
+    } else {
+      c.held = []
+      clearTimeout(c.timer)
+      // Further frames wait in the socket until the session listens.
+      ws.pause()
+      this.#authenticate(ws, c.challenge, data).then((agentId) => { this.#start(ws, c, agentId) }, (err: unknown) => { this.#refuse(ws, err) })
+    }
+  }
+
+  #start (ws: WebSocket, h: Handshake, agentId: string): void {
+    if (this.#conns.get(ws) !== h) return // closed meanwhile
+    h.release()
+    const session = new AgentWsSession(ws, agentId, h.connId, this.#s)
+    session.alive = h.alive
+    this.#conns.set(ws, session)
+    const previous = this.#sessions.get(agentId)
+    this.#sessions.set(agentId, session)
+    previous?.close(WsClose.Replaced, 'replaced by a newer connection')
+    session.send({ type: 'welcome', time: this.#s.now() })
+    for (const data of h.held ?? []) session.receive(data)
+    ws.resume()
+    session.pushInstructions()
+  }
+
+  #onClose (ws: WebSocket): void {
+    const c = this.#conns.get(ws)
+    this.#conns.delete(ws)
+    if (c instanceof AgentWsSession) {
+      if (this.#sessions.get(c.agentId) === c) this.#sessions.delete(c.agentId)
+      c.dispose()
+    } else if (c !== undefined) {
+      clearTimeout(c.timer)
+    }
+  }
+
+  /** An instruction was queued (on any replica): the agent's session, if here, sends it. */
+  #onQueued (payload: unknown): void {
+    const agentId = (payload as { agentId?: unknown } | null)?.agentId
+    if (typeof agentId === 'string') {
+      this.#sessions.get(agentId)?.pushInstructions()
+      return
+    }
+    // An event that does not say for whom (an older replica): every session looks.
+    for (const session of this.#sessions.values()) session.pushInstructions(true)
   }
 
   async #authenticate (ws: WebSocket, challenge: string, data: RawData): Promise<string> {
@@ -146,12 +231,12 @@ export class AgentWsServer {
   }
 
   #beat (): void {
-    for (const ws of this.#wss.clients) {
-      if (!this.#alive.has(ws)) {
+    for (const [ws, c] of this.#conns) {
+      if (!c.alive) {
         ws.terminate()
         continue
       }
-      this.#alive.delete(ws)
+      c.alive = false
       ws.ping()
     }
     // Instructions sent but never answered become deliverable again after the resend delay.

@@ -26,12 +26,15 @@ export async function migrateToLatest (db: Kysely<any>, kind: 'sqlite' | 'postgr
  * Races in Kysely's bookkeeping before it takes its lock, on a server shared with other schemas:
  * it looks for its table by listing the columns of every schema, which fails when another schema
  * is dropped during the query (`3F000`); and two hubs creating its table at once may collide on
- * the table's type name (`23505`). Both leave nothing half-done; trying again is the fix.
+ * the table's type name (`23505`) or one may query the table while the other is still making it
+ * (`42703` on `kysely_migration`). None leaves anything half-done; trying again is the fix.
  */
 function isBookkeepingRace (err: unknown): boolean {
-  type PgError = { code?: unknown, constraint?: unknown, cause?: PgError }
+  type PgError = { code?: unknown, constraint?: unknown, message?: unknown, cause?: PgError }
   const e = err as PgError | undefined
-  return [e, e?.cause].some((c) => c?.code === '3F000' || (c?.code === '23505' && c.constraint === 'pg_type_typname_nsp_index'))
+  return [e, e?.cause].some((c) => c?.code === '3F000' ||
+    (c?.code === '23505' && c.constraint === 'pg_type_typname_nsp_index') ||
+    (c?.code === '42703' && typeof c.message === 'string' && c.message.includes('kysely_migration')))
 }
 
 async function migrateOnce (db: Kysely<any>, kind: 'sqlite' | 'postgres', schema?: string): Promise<void> {
