@@ -25,7 +25,6 @@ import type { RetryPolicy } from './notify/retry-policy.ts'
 /** Accept queue length asked of the kernel (capped by net.core.somaxconn). */
 const LISTEN_BACKLOG = 8192
 /** How often commands past their expiry are marked `expired`. */
-
 export const EXPIRE_SWEEP_MS = 30_000
 
 /** A hub: created unstarted, then `listen()`, then `close()`. */

@@ -29,7 +29,7 @@ export interface Bus {
 export const BusSubject = {
   /** An instruction was queued for this agent: wake its long-poll or WebSocket. */
   instructionsQueued: (agentId: string) => `agent.${agentId}.instructions`,
-  /** `instructionsQueued` of every agent (payload `{ agentId, commandId }`). */
+  /** `instructionsQueued` of every agent (payload `{ agentId, commandId }`; see `queuedAgentId`). */
   anyInstructionsQueued: 'agent.*.instructions',
   /** A command finished: wake operators waiting on it. */
   commandFinished: (commandId: string) => `command.${commandId}.finished`,
@@ -54,3 +54,12 @@ export const BusSubject = {
   /** Request to the replica holding a live session's POST endpoint (the agent's POST reached another replica). */
   sessionPost: (sessionId: string) => `session.${sessionId}.post`
 } as const
+
+/**
+ * The agent an `instructionsQueued` payload is for, or undefined when it does not say (an older
+ * replica's event): then every agent must be taken as concerned.
+ */
+export function queuedAgentId (payload: unknown): string | undefined {
+  const agentId = (payload as { agentId?: unknown } | null)?.agentId
+  return typeof agentId === 'string' ? agentId : undefined
+}

@@ -1,4 +1,4 @@
-import { BusSubject, type Bus } from '../bus/bus.ts'
+import { BusSubject, queuedAgentId, type Bus } from '../bus/bus.ts'
 
 /** Longest an agent is taken to have nothing deliverable without asking the store again. */
 export const MAX_QUIET_MS = 60_000
@@ -53,9 +53,9 @@ export class DeliveryHints {
 
   #queued (payload: unknown): void {
     this.#epoch++
-    const agentId = (payload as { agentId?: unknown } | null)?.agentId
+    const agentId = queuedAgentId(payload)
     // An event that does not say for whom (an older replica) clears every hint.
-    if (typeof agentId === 'string') this.#quietUntil.delete(agentId)
+    if (agentId !== undefined) this.#quietUntil.delete(agentId)
     else this.#quietUntil.clear()
   }
 }

@@ -5,7 +5,7 @@ import {
   HubPath, KNOWN_CAPABILITIES, MAX_CLOCK_SKEW_MS, PROTOCOL_VERSION, ProtocolError, ProtocolErrorCode, WsAuthMessage,
   parseJson, randomId, verifyBytes, wsAuthSigningString, type WsHubFrame
 } from '@outpost/protocol'
-import { BusSubject } from '../bus/bus.ts'
+import { BusSubject, queuedAgentId } from '../bus/bus.ts'
 import type { HubServices } from '../hub-services.ts'
 import { HubError, HubErrorCode } from '../errors.ts'
 import { toHttpFailure } from '../http/error-mapping.ts'
@@ -197,8 +197,8 @@ export class AgentWsServer {
 
   /** An instruction was queued (on any replica): the agent's session, if here, sends it. */
   #onQueued (payload: unknown): void {
-    const agentId = (payload as { agentId?: unknown } | null)?.agentId
-    if (typeof agentId === 'string') {
+    const agentId = queuedAgentId(payload)
+    if (agentId !== undefined) {
       this.#sessions.get(agentId)?.pushInstructions()
       return
     }

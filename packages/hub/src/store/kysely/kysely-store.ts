@@ -177,20 +177,14 @@ export class KyselyStore implements Store {
   }
 
   touchAgent (id: string, lastSeen: number): Promise<void> {
-    return guard('touchAgent', async () => {
-      await this.#db.updateTable('agents').set({ last_seen: lastSeen }).where('id', '=', id)
-        .where((eb) => eb.or([eb('last_seen', 'is', null), eb('last_seen', '<', lastSeen)])).execute()
-    })
+    return guard('touchAgent', async () => { await touchQuery(this.#db, id, lastSeen).execute() })
   }
 
   touchAgents (touches: ReadonlyArray<readonly [id: string, lastSeen: number]>): Promise<void> {
     if (touches.length === 0) return Promise.resolve()
     return guard('touchAgents', async () => {
       await this.#db.transaction().execute(async (tx) => {
-        for (const [id, lastSeen] of touches) {
-          await tx.updateTable('agents').set({ last_seen: lastSeen }).where('id', '=', id)
-            .where((eb) => eb.or([eb('last_seen', 'is', null), eb('last_seen', '<', lastSeen)])).execute()
-        }
+        for (const [id, lastSeen] of touches) await touchQuery(tx, id, lastSeen).execute()
       })
     })
   }
@@ -341,4 +335,10 @@ function sameHash (a: string, b: string): boolean {
   const x = Buffer.from(a)
   const y = Buffer.from(b)
   return x.length === y.length && timingSafeEqual(x, y)
+}
+
+/** Moves an agent's `lastSeen` to `lastSeen`, only forward in time. */
+function touchQuery (db: Kysely<DbSchema>, id: string, lastSeen: number) {
+  return db.updateTable('agents').set({ last_seen: lastSeen }).where('id', '=', id)
+    .where((eb) => eb.or([eb('last_seen', 'is', null), eb('last_seen', '<', lastSeen)]))
 }

@@ -21,13 +21,9 @@ function plainError (err: unknown): WorkerError {
 port.on('message', (req: WorkerRequest) => {
   let answer: WorkerAnswer
   try {
-    if (req.kind === 'ingest') {
-      ingest.write(req.reports)
-      answer = { id: req.id, ok: true }
-    } else {
-      database.close()
-      answer = { id: req.id, ok: true }
-    }
+    if (req.kind === 'ingest') ingest.write(req.reports)
+    else database.close()
+    answer = { id: req.id, ok: true }
   } catch (err) {
     answer = { id: req.id, ok: false, error: plainError(err) }
   }

@@ -17,11 +17,6 @@ export class TransactionGate {
   /** Statements of others waiting for the running transaction to end. */
   #blocked: Array<() => void> = []
 
-  /** Whether `who`'s transaction holds the connection. */
-  owns (who: object): boolean {
-    return this.#owner === who
-  }
-
   /** Undefined when `who` may run a statement now, else a promise to wait for and ask again. */
   pass (who: object, read: boolean): Promise<void> | undefined {
     if (this.#owner === undefined || this.#owner === who || (read && !this.#ownerBlocksReads)) return undefined
