@@ -28,7 +28,7 @@ import { execSync } from 'node:child_process'
 import { parseArgs } from 'node:util'
 import { enrollSimulatedAgent, startPostgres, startSmtpSink, type TestPostgres } from '@outpost/testkit'
 import { startChildServer } from './support/child-server.ts'
-import { BareUnderTest, connectedSection, HubUnderTest, roundTripSection, stormSection } from './support/load-fleet-sections.ts'
+import { BareUnderTest, connectedSection, fleetOptions, HubUnderTest, roundTripSection, stormSection } from './support/load-fleet-sections.ts'
 import { ingestSection } from './support/load-ingest-section.ts'
 import { fmt, progress, quietRules, say, startHub, type StoreChoice } from './support/load-report.ts'
 import { SimFleet } from './support/sim-agents.ts'
@@ -100,7 +100,7 @@ async function fleetSections (storeChoice: StoreChoice): Promise<void> {
     if (only.includes('b')) await connectedSection(hub, fleet, AGENTS, rampS, Number(opt['window-s']), bareServer.proc.info.url, bareServer.proc.pid)
     if (/[cde]/.test(only)) {
       if (/[ce]/.test(only)) rtRows.push(await roundTripSection(hub, fleet, RT_AGENTS, rtRampS, Number(opt.samples), alert))
-      else await fleet.run({ upstreams: [], intervalMs: 30_000, jitter: 0.2, transport: 'ws', pollWaitMs: 25_000, upstreamRetryMs: 5_000, backoff: { minMs: 500, maxMs: 60_000 } }, 30_000, { agents: RT_AGENTS, rampMs: rtRampS * 1000 })
+      else await fleet.run(fleetOptions(), 30_000, { agents: RT_AGENTS, rampMs: rtRampS * 1000 })
       if (rtRows.length > 0) printRoundTrips(rtRows)
       rtRows = []
       if (only.includes('d')) await stormSection(hub, bareServer, fleet, RT_AGENTS, Number(opt['storm-limit-s']), rtRampS)

@@ -4,6 +4,7 @@
 import fs from 'node:fs'
 import module from 'node:module'
 import path from 'node:path'
+import { execWithFlags } from './node-reexec.js'
 
 /**
  * V8 flags the agent process runs with. A 1 MB semi-space (instead of up to 16 MB, grown during
@@ -28,7 +29,7 @@ export async function prepareAgentProcess (script, args) {
   const stage = process.env[STAGE_ENV]
   delete process.env[STAGE_ENV] // not passed on to the programs the agent runs
   const exec = typeof process.execve === 'function'
-    ? (nextStage) => process.execve(process.execPath, [process.execPath, ...AGENT_NODE_FLAGS, ...process.execArgv.filter((f) => !AGENT_NODE_FLAGS.includes(f)), script, ...args], { ...process.env, [STAGE_ENV]: nextStage })
+    ? (nextStage) => execWithFlags(AGENT_NODE_FLAGS, script, args, { [STAGE_ENV]: nextStage })
     : undefined
   if (stage === undefined && exec !== undefined) exec('flags')
   const cacheDir = privateCacheDir(args)

@@ -1,4 +1,5 @@
 // Process set-up for `outpost hub`, done before any TypeScript is loaded.
+import { execWithFlags } from './node-reexec.js'
 
 /**
  * V8 flags the hub process runs with. Under the traffic of thousands of agents V8 grows the young
@@ -16,5 +17,5 @@ export function prepareHubProcess (script, args) {
   const stage = process.env[STAGE_ENV]
   delete process.env[STAGE_ENV]
   if (stage !== undefined || typeof process.execve !== 'function') return
-  process.execve(process.execPath, [process.execPath, ...HUB_NODE_FLAGS, ...process.execArgv.filter((f) => !HUB_NODE_FLAGS.includes(f)), script, ...args], { ...process.env, [STAGE_ENV]: 'flags' })
+  execWithFlags(HUB_NODE_FLAGS, script, args, { [STAGE_ENV]: 'flags' })
 }

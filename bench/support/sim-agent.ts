@@ -89,8 +89,7 @@ export class SimAgent {
   #wake: (() => void) | undefined
   #loops: Promise<void>[] = []
   /** Like the real agent: a report soon after a failover (see the agent's TopologyNudge). */
-  readonly #nudge = new TopologyNudge(() => { this.#report() }, { minGapMs: 5_000, spreadMs: 1_000 })
-  #upstreamIndex = -1
+  readonly #nudge = new TopologyNudge(() => { this.#report() })
 
   /** `seq0`: the last sequence number this identity used (a restarted agent continues after it). */
   constructor (state: AgentState, opts: SimAgentOptions, seq0 = 0) {
@@ -98,10 +97,7 @@ export class SimAgent {
     this.#opts = opts
     this.#seq = seq0
     const sign: UpstreamSigner = (p) => ({ agentId: state.agentId, signature: signRelayConnect(state.keyPair.privateKey, { ...p, agentId: state.agentId }) })
-    const onSwitch = (_u: unknown, index: number): void => {
-      if (this.#upstreamIndex >= 0) this.#nudge.nudge()
-      this.#upstreamIndex = index
-    }
+    const onSwitch = (_u: unknown, index: number): void => { this.#nudge.upstreamSwitched(index) }
     this.#selector = opts.upstreams.length === 0 ? null : new UpstreamSelector({ upstreams: opts.upstreams.map(parseUpstream), sign, retryMs: opts.upstreamRetryMs, onSwitch })
     this.#pinned = new PinnedAgent({ fingerprint: state.fingerprint, upstreams: this.#selector })
     this.#transport = new AutoTransport(

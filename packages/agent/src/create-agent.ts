@@ -90,8 +90,6 @@ class OutpostAgent extends EventEmitter<AgentEvents> implements Agent {
   #relayLoad: RelayLoadMeter | undefined
   /** A status report soon after a failover or a change of what this relay carries. */
   readonly #nudge: TopologyNudge
-  /** The upstream list index in use (-1 before the first connection). */
-  #upstreamIndex = -1
   #refusals: RefusalEvents | undefined
   #transport: Transport | undefined
   #scheduler: ReportScheduler | undefined
@@ -106,7 +104,7 @@ class OutpostAgent extends EventEmitter<AgentEvents> implements Agent {
     super()
     this.#config = config
     this.#deps = deps
-    this.#nudge = new TopologyNudge(() => this.#scheduler?.statusNow(), { minGapMs: 5_000, spreadMs: 1_000, ...(deps.random === undefined ? {} : { random: deps.random }) })
+    this.#nudge = new TopologyNudge(() => this.#scheduler?.statusNow(), { random: deps.random })
     this.#now = deps.now ?? Date.now
   }
 
@@ -282,8 +280,7 @@ class OutpostAgent extends EventEmitter<AgentEvents> implements Agent {
         now: this.#now,
         onSwitch: (u, index) => {
           log?.info({ upstream: u.label, index }, `upstream now ${u.label}`)
-          if (this.#upstreamIndex >= 0) this.#nudge.nudge()
-          this.#upstreamIndex = index
+          this.#nudge.upstreamSwitched(index)
         }
       })
     }

@@ -1,3 +1,8 @@
+/** Nudges closer than this are folded into one. */
+export const NUDGE_MIN_GAP_MS = 5_000
+/** Most random delay before a nudged report. */
+export const NUDGE_SPREAD_MS = 1_000
+
 /**
  * Sends a status report soon after the agent's place in the topology changed (it failed over to
  * another upstream, or, as a relay, the set of agents whose first hop it is changed), so that the
@@ -13,12 +18,20 @@ export class TopologyNudge {
   #timer: NodeJS.Timeout | undefined
   #lastAt = -Infinity
   #closed = false
+  /** The upstream list index in use (-1 before the first connection). */
+  #upstreamIndex = -1
 
-  constructor (report: () => void, opts: { minGapMs: number, spreadMs: number, random?: () => number }) {
+  constructor (report: () => void, opts: { minGapMs?: number, spreadMs?: number, random?: (() => number) | undefined } = {}) {
     this.#report = report
-    this.#minGapMs = opts.minGapMs
-    this.#spreadMs = opts.spreadMs
+    this.#minGapMs = opts.minGapMs ?? NUDGE_MIN_GAP_MS
+    this.#spreadMs = opts.spreadMs ?? NUDGE_SPREAD_MS
     this.#random = opts.random ?? Math.random
+  }
+
+  /** The upstream selector switched to entry `index`: a failover, unless it is the first connection. */
+  upstreamSwitched (index: number): void {
+    if (this.#upstreamIndex >= 0) this.nudge()
+    this.#upstreamIndex = index
   }
 
   nudge (): void {
